@@ -1,0 +1,1 @@
+"""Boomerang operator tooling: the `boomerang` command, the portfolio importer and the local stack."""

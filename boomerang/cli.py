@@ -1,0 +1,114 @@
+"""The `boomerang` command: local stack, demo, config and schema checks, portfolio import, signing."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def _config_validate(args: argparse.Namespace) -> int:
+    from services.common.config import ConfigError, load_config
+
+    try:
+        config = load_config(args.file)
+    except ConfigError as exc:
+        print(f"{exc.source}: {len(exc.problems)} problem(s)", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    print(f"{args.file}: ok — {len(config.triggers)} trigger(s), {len(config.scripts)} script(s), "
+          f"gates: min NPS {config.gates.min_nps}, window {config.windows.peak_hours} h")
+    return 0
+
+
+def _schemas(args: argparse.Namespace) -> int:
+    from services.common.schema_export import SCHEMA_DIR, drift, export
+
+    if args.check:
+        stale = drift()
+        if stale:
+            print(f"schemas out of date in {SCHEMA_DIR}: {', '.join(stale)}; run `boomerang schemas`",
+                  file=sys.stderr)
+            return 1
+        print("schemas up to date")
+        return 0
+    for path in export():
+        print(path)
+    return 0
+
+
+def _portfolio_import(args: argparse.Namespace) -> int:
+    from boomerang.portfolio.csv_files import PortfolioError
+    from boomerang.portfolio.importer import import_portfolio
+
+    try:
+        counts = import_portfolio(Path(args.data), args.table)
+    except PortfolioError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(json.dumps(counts))
+    return 0
+
+
+def _sign(args: argparse.Namespace) -> int:
+    from boomerang.signing import sign
+
+    body = Path(args.file).read_bytes()
+    for name, value in sign(args.source, body, args.secret).items():
+        print(f"-H '{name}: {value}'")
+    return 0
+
+
+def _local(argv: list[str]) -> int:
+    from boomerang.local.cli import run
+
+    return run(argv)
+
+
+def _demo(argv: list[str]) -> int:
+    from boomerang.demo import run
+
+    return run(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["local"]:
+        return _local(argv[1:])
+    if argv[:1] == ["demo"]:
+        return _demo(argv[1:])
+
+    parser = argparse.ArgumentParser(prog="boomerang", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("local", help="run the whole stack on this machine (see `boomerang local --help`)")
+    commands.add_parser("demo", help="start the local stack, replay examples/ webhooks, print the DMs")
+
+    config = commands.add_parser("config", help="check the rules file").add_subparsers(dest="action", required=True)
+    validate = config.add_parser("validate", help="report every problem in a rules file with its path")
+    validate.add_argument("file")
+    validate.set_defaults(run=_config_validate)
+
+    schemas = commands.add_parser("schemas", help="write the canonical events' JSON Schemas (or --check them)")
+    schemas.add_argument("--check", action="store_true", help="fail if the schema files drifted from the models")
+    schemas.set_defaults(run=_schemas)
+
+    portfolio = commands.add_parser("portfolio", help="portfolio data").add_subparsers(dest="action", required=True)
+    importer = portfolio.add_parser("import", help="load CSV files into the deployed PortfolioTable")
+    importer.add_argument("--data", required=True, help="directory of accounts.csv, contacts.csv, csms.csv, ...")
+    importer.add_argument("--table", required=True, help="PortfolioTableName from the stack outputs")
+    importer.set_defaults(run=_portfolio_import)
+
+    signer = commands.add_parser("sign", help="print curl headers that sign FILE as SOURCE signs webhooks")
+    signer.add_argument("--source", required=True, choices=["delighted", "generic", "slack"])
+    signer.add_argument("--secret", required=True)
+    signer.add_argument("file")
+    signer.set_defaults(run=_sign)
+
+    args = parser.parse_args(argv)
+    return int(args.run(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

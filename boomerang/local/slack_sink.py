@@ -1,0 +1,165 @@
+"""A loopback stand-in for the Slack Web API that records (and prints) every call.
+
+slack_sdk's ``WebClient(base_url=...)`` posts to ``<base_url><method>``: ``chat.*`` with a JSON body
+(``json=kwargs``), most other methods form-encoded (or as query parameters for GET). Both are accepted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+BOT_USER_ID = "U0BOOMBOT"
+BOT_ID = "B0BOOMBOT"
+TEAM_ID = "T0BOOMLOCAL"
+
+
+class SlackSink:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, emit: Callable[[dict[str, Any]], None] | None = None
+    ) -> None:
+        self._lock = threading.Lock()
+        self._calls: list[dict[str, Any]] = []
+        self._ts = itertools.count(1)
+        self._emit = emit
+        sink = self
+
+        class _Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:  # quiet
+                pass
+
+            def do_POST(self) -> None:
+                self._serve()
+
+            def do_GET(self) -> None:
+                self._serve()
+
+            def _serve(self) -> None:
+                url = urlsplit(self.path)
+                method = url.path.rstrip("/").rsplit("/", 1)[-1]
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                payload: dict[str, Any] = dict(parse_qsl(url.query, keep_blank_values=True))
+                ctype = (self.headers.get("Content-Type") or "").lower()
+                if raw:
+                    if "json" in ctype:
+                        try:
+                            payload.update(json.loads(raw))
+                        except ValueError:
+                            self._reply(200, {"ok": False, "error": "invalid_json"})
+                            return
+                    else:
+                        payload.update(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+                token = payload.pop("token", None) or self.headers.get("Authorization", "").removeprefix(
+                    "Bearer "
+                )
+                self._reply(200, sink.record(method, payload, token))
+
+            def _reply(self, status: int, body: dict[str, Any]) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer((host, port), _Handler)
+        self.server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    # ----------------------------------------------------------------- lifecycle
+    @property
+    def base_url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host!s}:{port}/api/"
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.server.serve_forever, name="slack-sink", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self.server.shutdown()
+            self._thread.join(timeout=5)
+            self._thread = None
+        self.server.server_close()
+
+    # ----------------------------------------------------------------- calls
+    @property
+    def calls(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self._calls)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._calls.clear()
+
+    def _next_ts(self) -> str:
+        return f"{int(time.time())}.{next(self._ts):06d}"
+
+    def record(self, method: str, payload: dict[str, Any], token: str | None = None) -> dict[str, Any]:
+        for key in ("blocks", "attachments", "metadata"):  # form-encoded JSON values
+            value = payload.get(key)
+            if isinstance(value, str) and value[:1] in "[{":
+                with contextlib.suppress(ValueError):
+                    payload[key] = json.loads(value)
+        response = self._respond(method, payload)
+        call = {"method": method, "payload": payload, "token": token, "response": response}
+        with self._lock:
+            self._calls.append(call)
+        if self._emit is not None:
+            self._emit({"kind": "slack", "method": method, "payload": payload})
+        return response
+
+    def _respond(self, method: str, p: dict[str, Any]) -> dict[str, Any]:
+        channel = str(p.get("channel", ""))
+        if method == "chat.postMessage":
+            ts = self._next_ts()
+            message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": ts,
+                       "text": p.get("text", ""), "blocks": p.get("blocks", [])}
+            if p.get("thread_ts"):
+                message["thread_ts"] = p["thread_ts"]
+            return {"ok": True, "channel": channel, "ts": ts, "message": message}
+        if method == "chat.update":
+            ts = str(p.get("ts", ""))
+            return {"ok": True, "channel": channel, "ts": ts, "text": p.get("text", ""),
+                    "message": {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": ts,
+                                "text": p.get("text", ""), "blocks": p.get("blocks", [])}}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": self._next_ts()}
+        if method == "conversations.open":
+            users = str(p.get("users", "")) or channel
+            digest = hashlib.sha1(users.encode()).hexdigest()[:9].upper()
+            return {"ok": True, "channel": {"id": f"D{digest}", "is_im": "," not in users,
+                                            "user": users.split(",")[0]}}
+        if method == "users.info":
+            user = str(p.get("user", "U0UNKNOWN"))
+            return {"ok": True, "user": _user(user, f"{user.lower()}@example.com")}
+        if method == "users.lookupByEmail":
+            email = str(p.get("email", ""))
+            uid = "U" + hashlib.sha1(email.lower().encode()).hexdigest()[:9].upper()
+            return {"ok": True, "user": _user(uid, email)}
+        if method == "auth.test":
+            return {"ok": True, "url": "https://boomerang-local.slack.com/", "team": "Boomerang Local",
+                    "user": "boomerang", "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID}
+        if method == "chat.getPermalink":
+            link = f"https://boomerang-local.slack.com/archives/{channel}/p{p.get('message_ts', '')}"
+            return {"ok": True, "channel": channel, "permalink": link}
+        return {"ok": True, "warning": "boomerang_local_generic_response"}
+
+
+def _user(user_id: str, email: str) -> dict[str, Any]:
+    name = email.split("@")[0] or user_id.lower()
+    return {"id": user_id, "team_id": TEAM_ID, "name": name, "real_name": name, "tz": "UTC",
+            "is_bot": False, "deleted": False,
+            "profile": {"email": email, "real_name": name, "display_name": name}}

@@ -1,0 +1,566 @@
+"""The Boomerang local stack: moto + in-process Lambda handlers + pollers + HTTP API + Slack sink."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TextIO
+
+from .lambdas import FunctionRegistry, error_payload, lambda_response_bytes, log_invocation_error
+from .pollers import EventSourceMappingPoller, PipePoller
+from .resources import Deployer, Deployment, warn
+from .slack_sink import SlackSink
+from .template import DEFAULT_REGION, Template
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE_FILE = "Boomerang.template.json"
+
+SECRET_ENV = {
+    "delighted_api_key": ("BOOMERANG_DELIGHTED_API_KEY", "dev-delighted-key"),
+    "slack_signing_secret": ("BOOMERANG_SLACK_SIGNING_SECRET", "dev-slack-signing-secret"),
+    "slack_bot_token": ("BOOMERANG_SLACK_BOT_TOKEN", "xoxb-dev-token"),
+}
+
+
+def effective_secrets() -> tuple[dict[str, str], list[str]]:
+    """Secret values from the environment, falling back to development defaults."""
+    values: dict[str, str] = {}
+    defaults: list[str] = []
+    for key, (env, default) in SECRET_ENV.items():
+        value = os.environ.get(env)
+        if value:
+            values[key] = value
+        else:
+            values[key] = default
+            defaults.append(f"{key}={default} (set {env})")
+    return values, defaults
+
+
+_ACTIVE_LOCK = threading.Lock()
+_ACTIVE: list[LocalStack] = []  # moto backends and patches are process-global: one stack at a time
+_LAST_MOTO_PORT: list[int] = []  # reused by later stacks so handler modules' cached clients stay valid
+
+
+class LocalStack:
+    """Run the synthesized Boomerang stack locally.
+
+    ``LocalStack(...).start()`` returns once everything is ready; ``stop()`` (idempotent) tears it
+    all down and restores ``os.environ`` and the moto patches. Also a context manager.
+    """
+
+    def __init__(
+        self,
+        *,
+        port: int = 8787,
+        data_dir: str | Path | None = None,
+        slack_api_url: str | None = None,
+        cdk_out: str | Path | None = None,
+        template_path: str | Path | None = None,
+        config_path: str | Path | None = None,
+        repo_root: str | Path | None = None,
+        region: str | None = None,
+        load_portfolio: bool = True,
+        warm: bool = True,
+        host: str = "127.0.0.1",
+        moto_port: int = 0,
+        stdout: TextIO | None = None,
+    ) -> None:
+        self.repo_root = Path(repo_root or REPO_ROOT).resolve()
+        self.port = port
+        self.host = host
+        self.moto_port = moto_port
+        self.cdk_out = Path(cdk_out) if cdk_out else self.repo_root / "cdk.out"
+        if not self.cdk_out.is_absolute():
+            self.cdk_out = self.repo_root / self.cdk_out
+        self.template_path = Path(template_path) if template_path else self.cdk_out / TEMPLATE_FILE
+        data = Path(data_dir) if data_dir else Path("examples/portfolio")
+        self.data_dir = data if data.is_absolute() else self.repo_root / data
+        self.config_path = Path(config_path).resolve() if config_path else self.repo_root / "boomerang.toml"
+        self.external_slack_url = slack_api_url
+        self.region = region or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
+        self.load_portfolio = load_portfolio
+        self.warm = warm
+        self._out = stdout
+
+        # Populated by start()
+        self.api_url = ""
+        self.slack_api_url = ""
+        self.moto_url = ""
+        self.secrets: dict[str, str] = {}
+        self.secret_arn = ""
+        self.template: Template | None = None
+        self.deployment: Deployment | None = None
+        self.environment: dict[str, str] = {}  # variables applied to os.environ for the handlers
+        self.portfolio_counts: dict[str, int] | None = None
+        self.emails: list[dict[str, Any]] = []
+
+        self._print_lock = threading.Lock()
+        self._emails_lock = threading.Lock()
+        self._stop_event = threading.Event()
+        self._pollers: list[threading.Thread] = []
+        self._moto: Any = None
+        self._sink: SlackSink | None = None
+        self._api: Any = None
+        self._saved_env: dict[str, str | None] = {}
+        self._patches: list[tuple[Any, str, Any]] = []
+        self._saved_moto_config: dict[str, Any] | None = None
+        self._added_sys_path = False
+        self._saved_log_level = logging.NOTSET
+        self._started = False
+        self._stopped = False
+
+    # ------------------------------------------------------------------ public helpers
+    @property
+    def slack_calls(self) -> list[dict[str, Any]]:
+        """Every call received by the built-in Slack sink: {"method", "payload", "token", "response"}."""
+        return self._sink.calls if self._sink else []
+
+    @property
+    def functions(self) -> FunctionRegistry:
+        assert self.deployment is not None, "start() first"
+        return self.deployment.functions
+
+    def emit(self, line: dict[str, Any]) -> None:
+        """Print one side-effect JSON line to stdout (thread-safe, flushed)."""
+        text = json.dumps(line, default=str)
+        with self._print_lock:
+            out = self._out or sys.stdout
+            out.write(text + "\n")
+            out.flush()
+
+    def client(self, service: str) -> Any:
+        import boto3
+
+        return boto3.session.Session(region_name=self.region).client(service, endpoint_url=self.moto_url)
+
+    def invoke(self, function: str, event: Any) -> Any:
+        """Invoke a template function in-process (by logical id, name or ARN)."""
+        fn = self.functions.find(function)
+        if fn is None:
+            raise KeyError(function)
+        return fn.invoke(event)
+
+    # ------------------------------------------------------------------ lifecycle
+    def __enter__(self) -> LocalStack:
+        self.start()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    def start(self) -> LocalStack:
+        if self._started:
+            return self
+        self._started = True
+        with _ACTIVE_LOCK:
+            if _ACTIVE:
+                self._stopped = True
+                raise RuntimeError("another LocalStack is already running in this process; stop() it first")
+            _ACTIVE.append(self)
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        template_path = self._ensure_template()
+        if str(self.repo_root) not in sys.path:
+            sys.path.insert(0, str(self.repo_root))
+            self._added_sys_path = True
+
+        # 1. moto, in-process. Port 0 → the OS picks a free port; MOTO_PORT is set right after
+        #    binding and before anything can start a state machine execution.
+        self._set_env({
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_REGION": self.region,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SESSION_TOKEN": None,
+            "AWS_PROFILE": None,
+            "AWS_SECURITY_TOKEN": None,
+        })
+        if self.moto_port:
+            self._set_env({"MOTO_PORT": str(self.moto_port)})
+        # moto's server logs every request through werkzeug; keep stderr readable.
+        werkzeug_log = logging.getLogger("werkzeug")
+        self._saved_log_level = werkzeug_log.level
+        werkzeug_log.setLevel(logging.ERROR)
+        self._moto = self._start_moto(ThreadedMotoServer)
+        moto_host, moto_port = self._moto.get_host_and_port()
+        self.moto_url = f"http://{moto_host}:{moto_port}"
+        self._set_env({"MOTO_PORT": str(moto_port), "AWS_ENDPOINT_URL": self.moto_url})
+        self._configure_moto()
+
+        # 2. Slack sink
+        if self.external_slack_url:
+            self.slack_api_url = self.external_slack_url
+        else:
+            self._sink = SlackSink(host=self.host, emit=self.emit)
+            self._sink.start()
+            self.slack_api_url = self._sink.base_url
+
+        # 3. Resources from the template
+        self.secrets, defaults = effective_secrets()
+        if defaults:
+            print("[boomerang-local] development default secrets in use: " + ", ".join(defaults),
+                  file=sys.stderr, flush=True)
+        self.template = Template.load(template_path, region=self.region)
+        import boto3
+
+        session = boto3.session.Session(region_name=self.region)
+        self._session = session
+        deployer = Deployer(self.template, _EndpointSession(session, self.moto_url), json.dumps(self.secrets))
+        self.deployment = deployer.deploy()
+        self.secret_arn = next(iter(self.deployment.secrets.values()), "")
+
+        # 4. Environment for the in-process handlers
+        merged, conflicts = self.deployment.functions.merged_environment()
+        if conflicts - {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"}:
+            warn(f"per-function environment variables (set per invocation): {sorted(conflicts)}")
+        env: dict[str, str | None] = dict(merged)
+        env.update({
+            "BOOMERANG_CONFIG": str(self.config_path),
+            "SLACK_API_URL": self.slack_api_url,
+            "POWERTOOLS_TRACE_DISABLED": os.environ.get("POWERTOOLS_TRACE_DISABLED", "true"),
+            "POWERTOOLS_METRICS_DISABLED": os.environ.get("POWERTOOLS_METRICS_DISABLED", "true"),
+        })
+        self._set_env(env)
+        self.environment = {k: v for k, v in env.items() if v is not None}
+
+        # 5. Route moto's Lambda invocations (Step Functions tasks) and SES sends to us
+        self._patch_moto()
+
+        # 6. Portfolio data
+        if self.load_portfolio:
+            self._import_portfolio()
+
+        # 7. Import the handlers now rather than on the first request (no cold start in the demo);
+        #    a broken module is reported here and again when it is invoked.
+        if self.warm:
+            for fn in self.deployment.functions.functions.values():
+                try:
+                    fn.load()
+                except Exception as exc:
+                    warn(f"could not import {fn.handler_path} ({fn.logical_id}): {type(exc).__name__}: {exc}")
+
+            self._warm_step_functions(session)
+
+        # 8. Pollers and the HTTP API
+        from .http_api import HttpApi
+
+        for esm in self.deployment.mappings:
+            if esm.enabled:
+                self._pollers.append(EventSourceMappingPoller(
+                    esm, session.client("sqs", endpoint_url=self.moto_url), self.region, self._stop_event))
+        for pipe in self.deployment.pipes:
+            if pipe.enabled:
+                sfn = session.client("stepfunctions", endpoint_url=self.moto_url)
+                sqs = session.client("sqs", endpoint_url=self.moto_url)
+                self._pollers.append(PipePoller(pipe, sqs, sfn, self.region, self._stop_event))
+        for poller in self._pollers:
+            poller.start()
+        self._api = HttpApi(self.deployment.routes, host=self.host, port=self.port)
+        self._api.start()
+        self.api_url = self._api.url
+
+        with self._print_lock:
+            out = self._out or sys.stdout
+            out.write(f"Boomerang local stack ready: api={self.api_url} slack={self.slack_api_url} "
+                      f"moto={self.moto_url}\n")
+            out.flush()
+
+    def _start_moto(self, server_cls: Any) -> Any:
+        # Handler modules stay imported between stacks (and keep their boto3 clients): with port 0,
+        # try the previous stack's moto port first so those clients keep working.
+        candidates = [self.moto_port] if self.moto_port else [*_LAST_MOTO_PORT[-1:], 0]
+        for port in candidates:
+            server = server_cls(ip_address=self.host, port=port, verbose=False)
+            try:
+                _check_bindable(self.host, port)
+                server.start()
+            except OSError:
+                continue
+            _LAST_MOTO_PORT[:] = [server.get_host_and_port()[1]]
+            return server
+        raise RuntimeError(f"could not start moto on {self.host}:{candidates}")
+
+    def stop(self) -> None:
+        if not self._started or self._stopped:
+            return
+        self._stopped = True
+        try:
+            self._stop()
+        finally:
+            with _ACTIVE_LOCK:
+                if self in _ACTIVE:
+                    _ACTIVE.remove(self)
+
+    def _stop(self) -> None:
+        self._stop_event.set()
+        if self._api is not None:
+            self._api.stop()
+        for poller in self._pollers:
+            poller.join(timeout=10)
+        if self._sink is not None:
+            self._sink.stop()
+        if self._moto is not None:
+            try:
+                self._reset_moto()
+            finally:
+                self._moto.stop()
+        logging.getLogger("werkzeug").setLevel(self._saved_log_level)
+        for owner, attr, original in reversed(self._patches):
+            setattr(owner, attr, original)
+        self._patches.clear()
+        if self._saved_moto_config is not None:
+            from moto.core.config import default_user_config
+
+            config: dict[str, Any] = default_user_config  # type: ignore[assignment]
+            config.clear()
+            config.update(self._saved_moto_config)
+        for key, old in self._saved_env.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+        if self._added_sys_path and str(self.repo_root) in sys.path:
+            sys.path.remove(str(self.repo_root))
+
+    # ------------------------------------------------------------------ internals
+    def _set_env(self, values: dict[str, str | None]) -> None:
+        for key, value in values.items():
+            if key not in self._saved_env:
+                self._saved_env[key] = os.environ.get(key)
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+    def _ensure_template(self) -> Path:
+        if self.template_path.exists():
+            return self.template_path
+        print(f"[boomerang-local] {self.template_path} not found; synthesizing: {sys.executable} app.py "
+              f"(CDK_OUTDIR={self.cdk_out})", file=sys.stderr, flush=True)
+        env = dict(os.environ, CDK_OUTDIR=str(self.cdk_out))
+        env["JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"] = "20"
+        subprocess.run([sys.executable, "app.py"], cwd=self.repo_root, env=env, check=True,
+                       stdout=sys.stderr)
+        if not self.template_path.exists():
+            raise FileNotFoundError(f"synthesis did not produce {self.template_path}")
+        return self.template_path
+
+    def _moto_api(self, path: str, payload: dict[str, Any]) -> None:
+        req = urllib.request.Request(
+            f"{self.moto_url}/moto-api/{path}", data=json.dumps(payload).encode(), method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            resp.read()
+
+    def _configure_moto(self) -> None:
+        import copy
+
+        from moto.core.config import default_user_config
+
+        self._saved_moto_config = copy.deepcopy(dict(default_user_config))
+        # Backends are process-global: start from a clean slate.
+        self._moto_api("reset", {})
+        self._moto_api("config", {"stepfunctions": {"execute_state_machine": True},
+                                  "lambda": {"use_docker": False}})
+
+    def _reset_moto(self) -> None:
+        try:
+            self._moto_api("reset", {})
+        except Exception as exc:
+            warn(f"could not reset moto: {exc}")
+
+    def _patch(self, owner: Any, attr: str, replacement: Any) -> None:
+        self._patches.append((owner, attr, getattr(owner, attr)))
+        setattr(owner, attr, replacement)
+
+    def _patch_moto(self) -> None:
+        from moto.awslambda.models import LambdaBackend
+        from moto.awslambda_simple.models import LambdaSimpleBackend
+        from moto.ses.models import SESBackend
+
+        # moto serves Invoke from LambdaSimpleBackend when use_docker is false: patch both.
+        for backend_cls in (LambdaBackend, LambdaSimpleBackend):
+            self._patch(backend_cls, "invoke", _routed_invoke(self.functions, backend_cls.invoke))
+
+        stack = self
+        original_send = SESBackend.send_email
+        original_raw = SESBackend.send_raw_email
+
+        def send_email(backend: Any, source: str, subject: str, body: str,
+                       destinations: dict[str, list[str]]) -> Any:
+            if not backend._is_verified_address(source):
+                backend.verify_email_identity(source)  # any sender is allowed locally
+            message = original_send(backend, source, subject, body, destinations)
+            stack._record_email({"message_id": message.id, "source": source, "destination": destinations,
+                                 "subject": subject, "body": body})
+            return message
+
+        def send_raw_email(backend: Any, source: str, destinations: list[str], raw_data: str) -> Any:
+            if source and not backend._is_verified_address(source):
+                backend.verify_email_identity(source)
+            message = original_raw(backend, source, destinations, raw_data)
+            stack._record_email({"message_id": message.id, "source": message.source,
+                                 "destination": {"ToAddresses": list(destinations or [])},
+                                 "raw": raw_data})
+            return message
+
+        self._patch(SESBackend, "send_email", send_email)
+        self._patch(SESBackend, "send_raw_email", send_raw_email)
+        self._patch_sfn_clients()
+        # moto's dispatcher lists its package directory (≈60 stat calls) on every request.
+        from moto import backends
+
+        modules = list(backends.list_of_moto_modules())
+        self._patch(backends, "list_of_moto_modules", lambda: iter(modules))
+
+    def _patch_sfn_clients(self) -> None:
+        """moto's Step Functions engine builds a new boto3 client for every task (~10-30 ms each);
+        hand it cached clients instead (botocore clients are thread-safe)."""
+        import importlib
+        import pkgutil
+
+        from moto.stepfunctions.parser.asl.utils import boto_client
+
+        original = boto_client.boto_client_for
+        cache: dict[tuple[str, str], Any] = {}
+        lock = threading.Lock()
+
+        def cached_boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
+            key = (region, service)
+            client = cache.get(key)
+            if client is None:
+                with lock:
+                    client = cache.get(key)
+                    if client is None:
+                        client = cache[key] = original(region=region, service=service,
+                                                       state_credentials=state_credentials)
+            return client
+
+        self._patch(boto_client, "boto_client_for", cached_boto_client_for)
+        for service in ("lambda", "events"):  # warm: the first client costs 100+ ms
+            cached_boto_client_for(region=self.region, service=service)
+        import moto.stepfunctions.parser.asl as asl
+
+        for info in pkgutil.walk_packages(asl.__path__, asl.__name__ + "."):
+            module = sys.modules.get(info.name)
+            if module is None:
+                try:
+                    module = importlib.import_module(info.name)
+                except Exception:  # pragma: no cover - optional integrations
+                    continue
+            if getattr(module, "boto_client_for", None) is original:
+                self._patch(module, "boto_client_for", cached_boto_client_for)
+
+    def _record_email(self, payload: dict[str, Any]) -> None:
+        with self._emails_lock:
+            self.emails.append(payload)
+        self.emit({"kind": "email", "payload": payload})
+
+    def _warm_step_functions(self, session: Any) -> None:
+        """Run a throwaway Pass workflow so the first real execution doesn't pay moto's lazy imports."""
+        assert self.deployment is not None
+        if not self.deployment.state_machines:
+            return
+        sfn = session.client("stepfunctions", endpoint_url=self.moto_url)
+        arn = sfn.create_state_machine(
+            name="boomerang-local-warmup", roleArn=f"arn:aws:iam::{self.template.account_id if self.template else ''}"
+            ":role/warmup", definition='{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}',
+        )["stateMachineArn"]
+        execution = sfn.start_execution(stateMachineArn=arn, input="{}")["executionArn"]
+        deadline = time.monotonic() + 5
+        while sfn.describe_execution(executionArn=execution)["status"] == "RUNNING" and time.monotonic() < deadline:
+            time.sleep(0.01)
+        sfn.delete_state_machine(stateMachineArn=arn)
+
+    def _import_portfolio(self) -> None:
+        try:
+            from boomerang.portfolio.importer import import_portfolio
+        except ModuleNotFoundError as exc:
+            if exc.name in ("boomerang", "boomerang.portfolio", "boomerang.portfolio.importer"):
+                warn("boomerang.portfolio.importer is not available; portfolio data not loaded")
+                return
+            raise
+        table = self.environment.get("PORTFOLIO_TABLE")
+        if not table:
+            assert self.deployment is not None
+            table = next((n for lid, n in self.deployment.tables.items() if "portfolio" in lid.lower()), None)
+        if not table:
+            warn("no portfolio table in the template; portfolio data not loaded")
+            return
+        if not self.data_dir.is_dir():
+            warn(f"portfolio data directory {self.data_dir} not found; portfolio data not loaded")
+            return
+        self.portfolio_counts = import_portfolio(self.data_dir, table)
+        print(f"[boomerang-local] portfolio loaded from {self.data_dir}: {self.portfolio_counts}",
+              file=sys.stderr, flush=True)
+
+
+def _check_bindable(host: str, port: int) -> None:
+    """ThreadedMotoServer binds in its own thread and would hang start() on failure: probe first."""
+    if not port:
+        return
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+
+
+def _routed_invoke(registry: FunctionRegistry, original: Any) -> Any:
+    """Replacement for ``LambdaBackend.invoke``: template functions run in-process."""
+
+    def invoke(backend: Any, function_name: str, qualifier: str | None, body: Any,
+               headers: Any, response_headers: Any) -> Any:
+        fn = registry.find(function_name)
+        if fn is None:
+            return original(backend, function_name, qualifier, body, headers, response_headers)
+        event = json.loads(body) if body else {}
+        if (headers or {}).get("X-Amz-Invocation-Type") == "Event":
+            threading.Thread(target=_invoke_quietly, args=(fn, event), daemon=True).start()
+            return b""
+        try:
+            payload = lambda_response_bytes(fn.invoke(event))
+        except Exception as exc:
+            log_invocation_error(fn, exc)
+            response_headers["x-amz-function-error"] = "Unhandled"
+            payload = json.dumps(error_payload(exc)).encode()
+        response_headers["Content-Length"] = str(len(payload))
+        return payload
+
+    return invoke
+
+
+def _invoke_quietly(fn: Any, event: Any) -> None:
+    try:
+        fn.invoke(event)
+    except Exception as exc:
+        log_invocation_error(fn, exc)
+
+
+class _EndpointSession:
+    """Creates clients bound to the moto endpoint (for the deployer)."""
+
+    def __init__(self, session: Any, endpoint: str) -> None:
+        self.session = session
+        self.endpoint = endpoint
+
+    def client(self, service: str) -> Any:
+        return self.session.client(service, endpoint_url=self.endpoint)

@@ -1,0 +1,106 @@
+"""Reads a portfolio directory of CSV files into validated models, naming the file and row of every error.
+
+Files (columns: examples/portfolio/README.md): accounts.csv, contacts.csv, csms.csv, targets.csv and
+connections.csv. Columns named ``ext_<source>`` carry a record's id in that vendor's tool.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from services.common.portfolio import Account, Connection, Contact, Member, Target
+
+M = TypeVar("M", bound=BaseModel)
+
+REQUIRED_FILES = ("accounts.csv", "contacts.csv", "csms.csv")
+OPTIONAL_FILES = ("targets.csv", "connections.csv")
+
+
+class PortfolioError(Exception):
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("portfolio has errors:\n" + "\n".join(f"  {p}" for p in problems))
+
+
+@dataclass
+class Portfolio:
+    accounts: list[Account] = field(default_factory=list)
+    contacts: list[Contact] = field(default_factory=list)
+    members: list[Member] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    connections: list[Connection] = field(default_factory=list)
+
+
+def _rows(path: Path, model: type[M], problems: list[str]) -> list[M]:
+    records: list[M] = []
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        for number, row in enumerate(reader, start=2):  # row 1 is the header
+            values: dict[str, Any] = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+            external = {k.removeprefix("ext_"): v for k, v in values.items() if k.startswith("ext_") and v}
+            cleaned = {k: (v if v != "" else None) for k, v in values.items() if not k.startswith("ext_")}
+            if "external_ids" in model.model_fields:
+                cleaned["external_ids"] = external
+            try:
+                records.append(model.model_validate(cleaned))
+            except ValidationError as exc:
+                for err in exc.errors():
+                    column = ".".join(str(p) for p in err["loc"]) or "row"
+                    problems.append(f"{path.name} row {number}: {column}: {err['msg']}")
+    return records
+
+
+def read_portfolio(directory: Path) -> Portfolio:
+    problems: list[str] = []
+    if not directory.is_dir():
+        raise PortfolioError([f"{directory}: not a directory"])
+    missing = [name for name in REQUIRED_FILES if not (directory / name).is_file()]
+    if missing:
+        raise PortfolioError([f"{directory}: missing {name}" for name in missing])
+
+    portfolio = Portfolio(
+        accounts=_rows(directory / "accounts.csv", Account, problems),
+        contacts=_rows(directory / "contacts.csv", Contact, problems),
+        members=_rows(directory / "csms.csv", Member, problems),
+    )
+    if (directory / "targets.csv").is_file():
+        portfolio.targets = _rows(directory / "targets.csv", Target, problems)
+    if (directory / "connections.csv").is_file():
+        portfolio.connections = _rows(directory / "connections.csv", Connection, problems)
+    problems.extend(_dangling_references(portfolio))
+    if problems:
+        raise PortfolioError(problems)
+    return portfolio
+
+
+def _dangling_references(portfolio: Portfolio) -> list[str]:
+    problems: list[str] = []
+    accounts = {a.account_id for a in portfolio.accounts}
+    members = {m.member_id for m in portfolio.members}
+    contacts = {c.contact_id for c in portfolio.contacts}
+    for kind, ids in (("account_id", [a.account_id for a in portfolio.accounts]),
+                      ("contact_id", [c.contact_id for c in portfolio.contacts]),
+                      ("member_id", [m.member_id for m in portfolio.members])):
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        problems.extend(f"{kind} {i!r} appears more than once" for i in repeated)
+    problems.extend(
+        f"accounts.csv: account {a.account_id!r} names csm_id {a.csm_id!r}, not in csms.csv"
+        for a in portfolio.accounts
+        if a.csm_id not in members
+    )
+    problems.extend(
+        f"contacts.csv: contact {c.contact_id!r} names account_id {c.account_id!r}, not in accounts.csv"
+        for c in portfolio.contacts
+        if c.account_id not in accounts
+    )
+    problems.extend(
+        f"connections.csv: {c.name!r} names contact_id {c.contact_id!r}, not in contacts.csv"
+        for c in portfolio.connections
+        if c.contact_id not in contacts
+    )
+    return problems

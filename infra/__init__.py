@@ -1,0 +1,1 @@
+"""AWS CDK (Python) infrastructure for Boomerang."""

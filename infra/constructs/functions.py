@@ -1,0 +1,204 @@
+"""THE Lambda factory: every Boomerang function is built here, the same way.
+
+Each function gets: arm64, the newest Python runtime, JSON logs into its own log group with a retention,
+active X-Ray tracing, the shared dependency layer, a dedicated IAM role that starts empty, and the
+Powertools environment. Access to other resources is added through the ``use_*``/``consume`` methods, which
+add the matching environment variable *and* the narrowest IAM grant together, so a function can only ever
+see the resources it was wired to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from aws_cdk import AssetHashType, Duration, Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra import packaging
+from infra.constructs.naming import set_logical_id
+from infra.nag import acknowledge
+
+#: Newest Python runtime aws-cdk-lib knows (cdk-nag AwsSolutions-L1 requires the latest of the family).
+RUNTIME = lambda_.Runtime.PYTHON_3_14
+ARCHITECTURE = lambda_.Architecture.ARM_64
+METRICS_NAMESPACE = "Boomerang"
+RULES_FILE = packaging.RULES_FILE
+LOG_LEVEL = "INFO"
+
+SQS_BATCH_SIZE = 10
+SQS_MAX_BATCHING_WINDOW = Duration.seconds(1)
+
+
+# DynamoDB action sets (transactions need no extra actions: they are authorised per item action).
+TABLE_READ: tuple[str, ...] = (
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:ConditionCheckItem",
+)
+TABLE_READ_WRITE: tuple[str, ...] = (
+    *TABLE_READ,
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+)
+#: What the Powertools DynamoDB persistence layer calls (the delete undoes a record after a failure).
+TABLE_IDEMPOTENCY: tuple[str, ...] = (
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+)
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """What differs between functions; everything else is decided by the factory."""
+
+    name: str
+    handler: str
+    service: str
+    description: str
+    memory_mb: int = 512
+    timeout: Duration = field(default_factory=lambda: Duration.seconds(30))
+    log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH
+    environment: Mapping[str, str] = field(default_factory=dict)
+
+
+class FunctionFactory(Construct):
+    """Owns what all functions share (code bundle, dependency layer) and builds each ``ServiceFunction``."""
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        code = packaging.stage_function_code()
+        layer = packaging.build_dependency_layer(python_version=RUNTIME.name.removeprefix("python"))
+        self.code = lambda_.Code.from_asset(
+            str(code.path), asset_hash=code.asset_hash, asset_hash_type=AssetHashType.CUSTOM
+        )
+        self.layer = lambda_.LayerVersion(
+            self,
+            "DependencyLayer",
+            description="Boomerang runtime dependencies: " + ", ".join(packaging.LAYER_REQUIREMENTS),
+            code=lambda_.Code.from_asset(
+                str(layer.path), asset_hash=layer.asset_hash, asset_hash_type=AssetHashType.CUSTOM
+            ),
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[ARCHITECTURE],
+        )
+        set_logical_id(self.layer, "DependencyLayer")
+
+    def create(self, spec: FunctionSpec) -> ServiceFunction:
+        return ServiceFunction(self, spec, code=self.code, layer=self.layer)
+
+
+class ServiceFunction(Construct):
+    """One Boomerang Lambda function with its own role and log group."""
+
+    def __init__(
+        self, scope: Construct, spec: FunctionSpec, *, code: lambda_.Code, layer: lambda_.ILayerVersion
+    ) -> None:
+        super().__init__(scope, spec.name)
+        self.spec = spec
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Least-privilege execution role of the Boomerang {spec.name} function",
+        )
+        set_logical_id(self.role, f"{spec.name}Role")
+        self.log_group = logs.LogGroup(self, "LogGroup", retention=spec.log_retention)
+        set_logical_id(self.log_group, f"{spec.name}LogGroup")
+        self.log_group.grant_write(self.role)
+
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            description=spec.description,
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            handler=spec.handler,
+            code=code,
+            layers=[layer],
+            role=self.role,
+            memory_size=spec.memory_mb,
+            timeout=spec.timeout,
+            tracing=lambda_.Tracing.ACTIVE,
+            logging_format=lambda_.LoggingFormat.JSON,
+            application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
+            system_log_level_v2=lambda_.SystemLogLevel.INFO,
+            log_group=self.log_group,
+            environment={
+                "POWERTOOLS_SERVICE_NAME": spec.service,
+                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+                "POWERTOOLS_LOG_LEVEL": LOG_LEVEL,
+                "BOOMERANG_CONFIG": RULES_FILE,
+                **spec.environment,
+            },
+        )
+        set_logical_id(self.function, spec.name)
+        acknowledge(
+            self.role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "Active X-Ray tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which do not "
+            "support resource-level permissions (the only '*' statement in this role).",
+        )
+
+    # -- wiring: environment variable + matching least-privilege grant ---------------------------------
+
+    def use_event_bus(self, bus: events.IEventBus) -> ServiceFunction:
+        """``EVENT_BUS_NAME`` and events:PutEvents on that bus only."""
+        self.function.add_environment("EVENT_BUS_NAME", bus.event_bus_name)
+        bus.grant_put_events_to(self.role)
+        return self
+
+    def use_secret(self, secret: secretsmanager.ISecret) -> ServiceFunction:
+        """``SECRETS_ID`` and read access to that one secret."""
+        self.function.add_environment("SECRETS_ID", secret.secret_arn)
+        secret.grant_read(self.role)
+        return self
+
+    def use_table(self, env_var: str, table: dynamodb.ITable, actions: Sequence[str]) -> ServiceFunction:
+        """``<env_var>`` = the table name, and exactly ``actions`` on that table."""
+        self.function.add_environment(env_var, table.table_name)
+        table.grant(self.role, *actions)
+        return self
+
+    def allow_ses_send(self) -> ServiceFunction:
+        """ses:SendEmail/SendRawEmail from any verified identity of this account and region."""
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["ses:SendEmail", "ses:SendRawEmail"],
+                resources=[
+                    Stack.of(self).format_arn(service="ses", resource="identity", resource_name="*"),
+                ],
+            )
+        )
+        acknowledge(
+            self.role,
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]",
+            "Sender identities (verified domains/addresses) are configured by operators after deploy; the "
+            "grant is limited to SES identities of this account and region.",
+        )
+        return self
+
+    def consume(self, queue: sqs.IQueue) -> ServiceFunction:
+        """SQS event source: batches of 10, partial batch failures reported back to SQS."""
+        self.function.add_event_source(
+            event_sources.SqsEventSource(
+                queue,
+                batch_size=SQS_BATCH_SIZE,
+                max_batching_window=SQS_MAX_BATCHING_WINDOW,
+                report_batch_item_failures=True,
+            )
+        )
+        return self

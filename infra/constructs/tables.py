@@ -1,0 +1,70 @@
+"""DynamoDB tables: portfolio (reference data), state (signals/history/asks) and Powertools idempotency."""
+
+from __future__ import annotations
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from constructs import Construct
+
+from infra.constructs.naming import set_logical_id
+
+STATE_TTL_ATTRIBUTE = "expires_at"
+IDEMPOTENCY_TTL_ATTRIBUTE = "expiration"
+
+
+def _table(
+    scope: Construct,
+    logical_id: str,
+    *,
+    partition_key: str,
+    sort_key: str | None,
+    ttl_attribute: str | None,
+    removal_policy: RemovalPolicy,
+) -> dynamodb.Table:
+    table = dynamodb.Table(
+        scope,
+        logical_id,
+        partition_key=dynamodb.Attribute(name=partition_key, type=dynamodb.AttributeType.STRING),
+        sort_key=dynamodb.Attribute(name=sort_key, type=dynamodb.AttributeType.STRING) if sort_key else None,
+        billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+        encryption=dynamodb.TableEncryption.AWS_MANAGED,
+        point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+            point_in_time_recovery_enabled=True
+        ),
+        time_to_live_attribute=ttl_attribute,
+        removal_policy=removal_policy,
+    )
+    set_logical_id(table, logical_id)
+    return table
+
+
+class Tables(Construct):
+    """``PortfolioTable`` and ``StateTable`` (pk/sk, retained) and ``IdempotencyTable`` (id, disposable)."""
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        self.portfolio = _table(
+            self,
+            "PortfolioTable",
+            partition_key="pk",
+            sort_key="sk",
+            ttl_attribute=None,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.state = _table(
+            self,
+            "StateTable",
+            partition_key="pk",
+            sort_key="sk",
+            ttl_attribute=STATE_TTL_ATTRIBUTE,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        # Idempotency records only live for the Powertools expiry window: safe to drop with the stack.
+        self.idempotency = _table(
+            self,
+            "IdempotencyTable",
+            partition_key="id",
+            sort_key=None,
+            ttl_attribute=IDEMPOTENCY_TTL_ATTRIBUTE,
+            removal_policy=RemovalPolicy.DESTROY,
+        )

@@ -1,0 +1,50 @@
+"""The five Boomerang functions of docs/architecture.md: handler, service name, size and timeout."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+
+from infra.constructs.functions import FunctionSpec
+
+INGEST = FunctionSpec(
+    name="Ingest",
+    handler="services.ingest.handlers.webhook.handler",
+    service="ingest",
+    description="Verify vendor webhooks, canonicalise them and put them on the Boomerang bus.",
+    memory_mb=1024,  # on the synchronous webhook path: more memory = more CPU = faster cold starts
+    timeout=Duration.seconds(15),
+)
+SCORING = FunctionSpec(
+    name="Scoring",
+    handler="services.scoring.handlers.consume.handler",
+    service="scoring",
+    description="Update per-account signals and event history from ScoringQueue.",
+    memory_mb=512,
+    timeout=Duration.seconds(30),
+)
+TRIGGERS = FunctionSpec(
+    name="Triggers",
+    handler="services.triggers.handlers.evaluate.handler",
+    service="triggers",
+    description="Evaluate the trigger rules for one event (RuleEvaluation's Evaluate task).",
+    memory_mb=512,
+    timeout=Duration.seconds(20),
+)
+NOTIFY = FunctionSpec(
+    name="Notify",
+    handler="services.notify.handlers.deliver.handler",
+    service="notify",
+    description="Deliver fired triggers and CSM decisions to Slack and email from NotifyQueue.",
+    memory_mb=512,
+    timeout=Duration.seconds(30),
+)
+INTERACTIONS = FunctionSpec(
+    name="Interactions",
+    handler="services.notify.handlers.interactions.handler",
+    service="interactions",
+    description="Handle Slack button clicks (approve / skip an ask).",
+    memory_mb=1024,  # Slack expects an answer within 3 seconds
+    timeout=Duration.seconds(10),
+)
+
+ALL = (INGEST, SCORING, TRIGGERS, NOTIFY, INTERACTIONS)

@@ -1,0 +1,92 @@
+"""``BoomerangStack``: composition of the capability constructs, nothing else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack
+from constructs import Construct
+
+from infra import function_specs as specs
+from infra.constructs.api import Api
+from infra.constructs.bus import Bus
+from infra.constructs.functions import TABLE_IDEMPOTENCY, TABLE_READ, TABLE_READ_WRITE, FunctionFactory
+from infra.constructs.observability import Observability
+from infra.constructs.queues import Queues
+from infra.constructs.routing import Routing
+from infra.constructs.rule_evaluation import RuleEvaluation
+from infra.constructs.secrets import Secrets
+from infra.constructs.tables import Tables
+
+
+class BoomerangStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+
+        secret = Secrets(self, "Secrets").secret
+        bus = Bus(self, "Bus").bus
+        tables = Tables(self, "Tables")
+        queues = Queues(
+            self,
+            "Queues",
+            scoring_timeout=specs.SCORING.timeout,
+            triggers_timeout=specs.TRIGGERS.timeout,
+            notify_timeout=specs.NOTIFY.timeout,
+        )
+        Routing(self, "Routing", bus=bus, scoring=queues.scoring, triggers=queues.triggers, notify=queues.notify)
+
+        factory = FunctionFactory(self, "Functions")
+        ingest = (
+            factory.create(specs.INGEST)
+            .use_event_bus(bus)
+            .use_secret(secret)
+            .use_table("PORTFOLIO_TABLE", tables.portfolio, TABLE_READ)
+            .use_table("IDEMPOTENCY_TABLE", tables.idempotency, TABLE_IDEMPOTENCY)
+        )
+        scoring = (
+            factory.create(specs.SCORING)
+            .consume(queues.scoring.queue)
+            .use_event_bus(bus)
+            .use_table("PORTFOLIO_TABLE", tables.portfolio, TABLE_READ)
+            .use_table("STATE_TABLE", tables.state, TABLE_READ_WRITE)
+        )
+        triggers = (
+            factory.create(specs.TRIGGERS)
+            .use_table("PORTFOLIO_TABLE", tables.portfolio, TABLE_READ)
+            .use_table("STATE_TABLE", tables.state, TABLE_READ_WRITE)
+        )
+        notify = (
+            factory.create(specs.NOTIFY)
+            .consume(queues.notify.queue)
+            .use_secret(secret)
+            .use_table("PORTFOLIO_TABLE", tables.portfolio, TABLE_READ)
+            .use_table("STATE_TABLE", tables.state, TABLE_READ_WRITE)
+            .allow_ses_send()
+        )
+        interactions = (
+            factory.create(specs.INTERACTIONS)
+            .use_event_bus(bus)
+            .use_secret(secret)
+            .use_table("STATE_TABLE", tables.state, TABLE_READ_WRITE)
+        )
+
+        rule_evaluation = RuleEvaluation(
+            self, "RuleEvaluation", evaluate=triggers.function, bus=bus, source_queue=queues.triggers.queue
+        )
+        api = Api(self, "Api", ingest=ingest.function, interactions=interactions.function)
+
+        Observability(
+            self,
+            "Observability",
+            dashboard_name=self.stack_name,
+            functions=(ingest, scoring, triggers, notify, interactions),
+            queues=queues.all,
+            state_machine=rule_evaluation.state_machine,
+            http_api=api.http_api,
+        )
+
+        CfnOutput(self, "ApiUrl", value=api.url, description="Base URL of the HTTP API")
+        CfnOutput(self, "PortfolioTableName", value=tables.portfolio.table_name)
+        CfnOutput(self, "StateTableName", value=tables.state.table_name)
+        CfnOutput(self, "EventBusName", value=bus.event_bus_name)
+        CfnOutput(self, "SecretArn", value=secret.secret_arn, description="Paste the vendor credentials here")

@@ -1,0 +1,1 @@
+"""Shared domain contract: canonical events, configuration, clock. Imports no AWS SDK."""

@@ -1,0 +1,225 @@
+"""The one rules file CS ops owns (``boomerang.toml``): triggers, gates, windows, scripts, ICP, health.
+
+Validated by pydantic so a bad edit is caught by ``boomerang config validate`` before it is deployed.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import string
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from services.common.events import PEAK_EVENT_TYPES, EventType
+
+# What a script may name. Kept explicit so a typo in a script fails validation instead of a live DM.
+SCRIPT_FIELDS = frozenset(
+    {
+        "promoter_first_name",
+        "promoter_name",
+        "account_name",
+        "score",
+        "milestone",
+        "intro_first_name",
+        "intro_name",
+        "intro_company",
+        "intro_relationship",
+        "intro_list",
+        "csm_name",
+        "csm_first_name",
+    }
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Windows(_Strict):
+    peak_hours: int = Field(default=72, gt=0, le=24 * 14, description="How long a peak moment stays open.")
+
+
+class Gates(_Strict):
+    """When a direct customer ask is not clean (seed 000's pillar table)."""
+
+    open_critical_ticket: bool = True
+    min_nps: int = Field(default=7, ge=0, le=10, description="Any answer on the account below this blocks.")
+    nps_lookback_days: int = Field(default=90, gt=0)
+    renewal_risk: bool = True
+    escalation_lookback_days: int = Field(default=14, ge=0)
+    ask_cooldown_days: int = Field(default=90, ge=0, description="Never ask the same person twice within this.")
+
+
+class Trigger(_Strict):
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+    event: EventType
+    pillar: Literal["customer", "team", "partner", "board"] = "customer"
+    min_score: int | None = Field(default=None, ge=0, le=10, description="NpsResponded only.")
+    script: str
+    fallback_script: str | None = Field(default=None, description="Used when the promoter knows nobody at ICP fit.")
+
+    @field_validator("event")
+    @classmethod
+    def _peak_only(cls, value: EventType) -> EventType:
+        if value not in PEAK_EVENT_TYPES:
+            allowed = ", ".join(sorted(t.value for t in PEAK_EVENT_TYPES))
+            raise ValueError(f"a peak trigger must fire on one of: {allowed}")
+        return value
+
+    @model_validator(mode="after")
+    def _score_only_for_nps(self) -> Trigger:
+        if self.min_score is not None and self.event is not EventType.NPS_RESPONDED:
+            raise ValueError("min_score applies only to NpsResponded triggers")
+        return self
+
+
+class Asks(_Strict):
+    max_people: int = Field(default=5, ge=1, le=20)
+
+
+class Email(_Strict):
+    """Approved asks are emailed to the promoter from this sender, replying to (and copying) the CSM."""
+
+    sender: str = Field(default="Boomerang <asks@boomerang.example>", pattern=r"^[^@<>]*<?[^@\s<>]+@[^@\s<>]+>?$")
+    subject: str = "A quick favour, {promoter_first_name}?"
+
+
+class IcpWeights(_Strict):
+    industry: int = Field(default=50, ge=0)
+    size: int = Field(default=30, ge=0)
+    region: int = Field(default=20, ge=0)
+
+    @model_validator(mode="after")
+    def _sum_100(self) -> IcpWeights:
+        if self.industry + self.size + self.region != 100:
+            raise ValueError("industry + size + region must add up to 100")
+        return self
+
+
+class Icp(_Strict):
+    industries: list[str] = Field(min_length=1)
+    regions: list[str] = Field(min_length=1)
+    employees_min: int = Field(ge=1)
+    employees_max: int = Field(ge=1)
+    min_fit: int = Field(default=60, ge=0, le=100)
+    weights: IcpWeights = IcpWeights()
+
+    @model_validator(mode="after")
+    def _range(self) -> Icp:
+        if self.employees_min > self.employees_max:
+            raise ValueError("employees_min must not exceed employees_max")
+        return self
+
+
+class PillarWeights(_Strict):
+    product: float = Field(ge=0, le=1)
+    relationship: float = Field(ge=0, le=1)
+    outcomes: float = Field(ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _sum_one(self) -> PillarWeights:
+        if abs(self.product + self.relationship + self.outcomes - 1.0) > 1e-6:
+            raise ValueError("product + relationship + outcomes must add up to 1")
+        return self
+
+
+class Health(_Strict):
+    weights: PillarWeights = PillarWeights(product=0.4, relationship=0.3, outcomes=0.3)
+    segments: dict[Literal["Enterprise", "Mid-Market", "SMB", "Strategic"], PillarWeights] = {}
+    green: int = Field(default=80, ge=0, le=100)
+    yellow: int = Field(default=60, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _order(self) -> Health:
+        if self.yellow >= self.green:
+            raise ValueError("yellow threshold must be below green")
+        return self
+
+
+class BoomerangConfig(_Strict):
+    version: Literal[1] = 1
+    windows: Windows = Windows()
+    gates: Gates = Gates()
+    asks: Asks = Asks()
+    email: Email = Email()
+    triggers: list[Trigger] = Field(min_length=1)
+    scripts: dict[str, str] = Field(min_length=1)
+    icp: Icp
+    health: Health = Health()
+
+    @model_validator(mode="after")
+    def _references(self) -> BoomerangConfig:
+        keys = [t.key for t in self.triggers]
+        duplicates = sorted({k for k in keys if keys.count(k) > 1})
+        if duplicates:
+            raise ValueError(f"trigger keys must be unique; repeated: {', '.join(duplicates)}")
+        for trigger in self.triggers:
+            for name in filter(None, (trigger.script, trigger.fallback_script)):
+                if name not in self.scripts:
+                    raise ValueError(f"trigger {trigger.key!r} names script {name!r}, which is not in [scripts]")
+        return self
+
+    @field_validator("scripts")
+    @classmethod
+    def _placeholders(cls, scripts: dict[str, str]) -> dict[str, str]:
+        for name, text in scripts.items():
+            try:
+                fields = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
+            except ValueError as exc:
+                raise ValueError(f"script {name!r}: {exc}") from exc
+            unknown = sorted(f for f in fields if f not in SCRIPT_FIELDS)
+            if unknown:
+                raise ValueError(
+                    f"script {name!r} uses unknown placeholder(s) {', '.join(unknown)}; "
+                    f"known: {', '.join(sorted(SCRIPT_FIELDS))}"
+                )
+        return scripts
+
+    def triggers_for(self, event_type: EventType) -> list[Trigger]:
+        return [t for t in self.triggers if t.event is event_type]
+
+
+class ConfigError(Exception):
+    """A rules file that cannot be used, with one ``path: message`` line per problem."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source}: " + "; ".join(problems))
+
+
+def parse_config(text: str, source: str = "<config>") -> BoomerangConfig:
+    try:
+        raw: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(source, [f"TOML syntax: {exc}"]) from exc
+    try:
+        return BoomerangConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(source, [_describe(err) for err in exc.errors()]) from exc
+
+
+def _describe(error: Any) -> str:
+    path = ".".join(str(part) for part in error["loc"]) or "(top level)"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{path}: {message}"
+
+
+def load_config(path: str | os.PathLike[str]) -> BoomerangConfig:
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(str(file), [f"cannot read: {exc.strerror}"]) from exc
+    return parse_config(text, str(file))
+
+
+@functools.cache
+def current_config() -> BoomerangConfig:
+    """The deployed rules file, located by ``BOOMERANG_CONFIG`` (read once per container)."""
+    return load_config(os.environ.get("BOOMERANG_CONFIG", "boomerang.toml"))

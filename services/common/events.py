@@ -1,0 +1,378 @@
+"""The canonical event contract: one envelope for every event on the bus, one typed payload per type.
+
+Vendors' webhooks are normalized into these by ingest; every other service reads and writes only these.
+The bus carries them as ``DetailType = type`` and ``Detail = envelope JSON``.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, create_model
+
+# Event ids are derived, not random, so the same vendor delivery always maps to the same event id and
+# every consumer can deduplicate on it.
+_EVENT_NAMESPACE = uuid.UUID("6f1c8a2e-0d4b-4c33-9a57-b0e7f3c1d2a9")
+
+
+class EventType(StrEnum):
+    NPS_RESPONDED = "NpsResponded"
+    ONBOARDING_COMPLETED = "OnboardingCompleted"
+    RENEWAL_SIGNED = "RenewalSigned"
+    EXPANSION_SIGNED = "ExpansionSigned"
+    TICKET_OPENED = "TicketOpened"
+    TICKET_UPDATED = "TicketUpdated"
+    TICKET_ESCALATED = "TicketEscalated"
+    USAGE_REPORTED = "UsageReported"
+    MEETING_HELD = "MeetingHeld"
+    EXECUTIVE_CHANGED = "ExecutiveChanged"
+    CHAMPION_CHANGED = "ChampionChanged"
+    COMPETITOR_MENTIONED = "CompetitorMentioned"
+    PAYMENT_LATE = "PaymentLate"
+    RENEWAL_RISK_FLAGGED = "RenewalRiskFlagged"
+    DEAL_STAGE_CHANGED = "DealStageChanged"
+    HEALTH_CHANGED = "HealthChanged"
+    TRIGGER_FIRED = "TriggerFired"
+    TRIGGER_BLOCKED = "TriggerBlocked"
+    ASK_APPROVED = "AskApproved"
+    ASK_SKIPPED = "AskSkipped"
+    ASK_EXPIRED = "AskExpired"
+
+
+PEAK_EVENT_TYPES = frozenset(
+    {
+        EventType.NPS_RESPONDED,
+        EventType.ONBOARDING_COMPLETED,
+        EventType.RENEWAL_SIGNED,
+        EventType.EXPANSION_SIGNED,
+    }
+)
+
+
+class Severity(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class TicketStatus(StrEnum):
+    NEW = "new"
+    OPEN = "open"
+    PENDING = "pending"
+    ON_HOLD = "on_hold"
+    SOLVED = "solved"
+    CLOSED = "closed"
+
+    @property
+    def is_open(self) -> bool:
+        return self not in (TicketStatus.SOLVED, TicketStatus.CLOSED)
+
+
+class _Data(BaseModel):
+    # Schemas are built on first use, not at import: a handler pays only for the types it touches.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+
+class NpsResponded(_Data):
+    """A survey answer. ``contact_id`` is set when the respondent is a known contact."""
+
+    response_id: str
+    score: int = Field(ge=0, le=10)
+    contact_id: str | None = None
+    respondent_email: str | None = None
+    respondent_name: str | None = None
+    comment: str | None = None
+    survey: str | None = None
+
+
+class OnboardingCompleted(_Data):
+    milestone: str = "onboarding"
+    contact_id: str | None = None
+    days_to_value: int | None = Field(default=None, ge=0)
+
+
+class RenewalSigned(_Data):
+    contract_id: str | None = None
+    arr: float | None = Field(default=None, ge=0)
+    renewal_date: date | None = None
+    term_months: int | None = Field(default=None, gt=0)
+    contact_id: str | None = None
+
+
+class ExpansionSigned(_Data):
+    contract_id: str | None = None
+    added_arr: float | None = Field(default=None, ge=0)
+    description: str | None = None
+    contact_id: str | None = None
+
+
+class TicketOpened(_Data):
+    ticket_id: str
+    severity: Severity = Severity.NORMAL
+    status: TicketStatus = TicketStatus.OPEN
+    subject: str | None = None
+
+
+class TicketUpdated(_Data):
+    ticket_id: str
+    severity: Severity = Severity.NORMAL
+    status: TicketStatus
+
+
+class TicketEscalated(_Data):
+    ticket_id: str
+    severity: Severity = Severity.HIGH
+    reason: str | None = None
+
+
+class UsageReported(_Data):
+    active_users: int | None = Field(default=None, ge=0)
+    licensed_seats: int | None = Field(default=None, ge=0)
+    logins_30d: int | None = Field(default=None, ge=0)
+    features_adopted: int | None = Field(default=None, ge=0)
+    features_available: int | None = Field(default=None, ge=0)
+
+
+class MeetingHeld(_Data):
+    kind: str = "check-in"
+    attended: bool = True
+    executive_present: bool = False
+
+
+class PersonChanged(_Data):
+    """A change of executive sponsor or champion on the customer side."""
+
+    change: Literal["joined", "left", "changed"] = "changed"
+    contact_id: str | None = None
+    name: str | None = None
+    title: str | None = None
+
+
+class ExecutiveChanged(PersonChanged):
+    pass
+
+
+class ChampionChanged(PersonChanged):
+    pass
+
+
+class CompetitorMentioned(_Data):
+    competitor: str
+    context: str | None = None
+
+
+class PaymentLate(_Data):
+    invoice_id: str | None = None
+    amount: float | None = Field(default=None, ge=0)
+    days_late: int = Field(default=0, ge=0)
+
+
+class RenewalRiskFlagged(_Data):
+    at_risk: bool = True
+    reason: str | None = None
+
+
+class DealStageChanged(_Data):
+    deal_id: str
+    stage: str
+    pipeline: str | None = None
+    amount: float | None = None
+
+
+class HealthChanged(_Data):
+    score: float = Field(ge=0, le=100)
+    status: Literal["green", "yellow", "red"]
+    previous_score: float | None = None
+    previous_status: Literal["green", "yellow", "red"] | None = None
+    explanation: dict[str, Any] = Field(default_factory=dict)
+
+
+class Person(_Data):
+    """Someone the promoter knows at an ICP-fit account: who to ask for, with the reason."""
+
+    name: str
+    title: str | None = None
+    company: str
+    domain: str
+    fit: int = Field(ge=0, le=100)
+    fit_reasons: list[str] = Field(default_factory=list)
+    relationship: str | None = None
+
+
+class Ask(_Data):
+    """The three things a DM always carries: who to ask, what to say, why now."""
+
+    promoter_contact_id: str | None
+    promoter_name: str
+    promoter_title: str | None = None
+    promoter_email: str | None = None
+    account_name: str
+    people: list[Person]
+    script: str
+    why_now: list[str]
+
+
+class GateResult(_Data):
+    gate: str
+    passed: bool
+    detail: str
+
+
+class TriggerFired(_Data):
+    trigger_id: str
+    rule: str
+    rule_label: str
+    pillar: Literal["customer", "team", "partner", "board"]
+    source_event_id: str
+    csm_member_id: str
+    csm_slack_user_id: str | None
+    window_ends_at: AwareDatetime
+    gates: list[GateResult]
+    ask: Ask
+
+
+class TriggerBlocked(_Data):
+    trigger_id: str
+    rule: str
+    rule_label: str
+    source_event_id: str
+    gates: list[GateResult]
+
+
+class AskDecision(_Data):
+    trigger_id: str
+    member_id: str | None = None
+    slack_user_id: str
+    reason: str | None = None
+
+
+class AskApproved(AskDecision):
+    pass
+
+
+class AskSkipped(AskDecision):
+    pass
+
+
+class AskExpired(_Data):
+    trigger_id: str
+
+
+CATALOG: dict[EventType, type[_Data]] = {
+    EventType.NPS_RESPONDED: NpsResponded,
+    EventType.ONBOARDING_COMPLETED: OnboardingCompleted,
+    EventType.RENEWAL_SIGNED: RenewalSigned,
+    EventType.EXPANSION_SIGNED: ExpansionSigned,
+    EventType.TICKET_OPENED: TicketOpened,
+    EventType.TICKET_UPDATED: TicketUpdated,
+    EventType.TICKET_ESCALATED: TicketEscalated,
+    EventType.USAGE_REPORTED: UsageReported,
+    EventType.MEETING_HELD: MeetingHeld,
+    EventType.EXECUTIVE_CHANGED: ExecutiveChanged,
+    EventType.CHAMPION_CHANGED: ChampionChanged,
+    EventType.COMPETITOR_MENTIONED: CompetitorMentioned,
+    EventType.PAYMENT_LATE: PaymentLate,
+    EventType.RENEWAL_RISK_FLAGGED: RenewalRiskFlagged,
+    EventType.DEAL_STAGE_CHANGED: DealStageChanged,
+    EventType.HEALTH_CHANGED: HealthChanged,
+    EventType.TRIGGER_FIRED: TriggerFired,
+    EventType.TRIGGER_BLOCKED: TriggerBlocked,
+    EventType.ASK_APPROVED: AskApproved,
+    EventType.ASK_SKIPPED: AskSkipped,
+    EventType.ASK_EXPIRED: AskExpired,
+}
+
+
+class EventEnvelope(BaseModel):
+    """Fields every canonical event carries; ``type`` selects the shape of ``data``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+    event_id: str = Field(description="Deterministic id: the same vendor delivery always yields the same id.")
+    source: str = Field(description="Where it came from: a vendor (delighted, zendesk…) or boomerang.<service>.")
+    source_event_id: str = Field(description="The vendor's own id for what happened (response id, ticket event id).")
+    account_id: str
+    occurred_at: AwareDatetime
+    received_at: AwareDatetime
+    type: EventType
+    data: _Data
+    raw_ref: str | None = Field(default=None, description="Where the raw body is kept (s3://…), if it is.")
+
+    def detail(self) -> str:
+        """The JSON put on the bus as the event's Detail."""
+        return self.model_dump_json()
+
+
+def _typed_envelope(event_type: EventType, data_model: type[_Data]) -> type[EventEnvelope]:
+    return create_model(
+        f"{event_type.value}Event",
+        __base__=EventEnvelope,
+        type=(Literal[event_type], ...),  # type: ignore[valid-type]
+        data=(data_model, ...),
+    )
+
+
+TYPED_ENVELOPES: dict[EventType, type[EventEnvelope]] = {t: _typed_envelope(t, m) for t, m in CATALOG.items()}
+
+CanonicalEvent = Annotated[
+    Union[tuple(TYPED_ENVELOPES.values())],  # type: ignore[valid-type]  # noqa: UP007
+    Field(discriminator="type"),
+]
+
+
+@functools.cache
+def _adapter() -> TypeAdapter[EventEnvelope]:
+    return TypeAdapter(CanonicalEvent)
+
+
+def event_id_for(source: str, source_event_id: str, event_type: EventType | str) -> str:
+    return str(uuid.uuid5(_EVENT_NAMESPACE, f"{source}\x1f{source_event_id}\x1f{event_type}"))
+
+
+def new_event(
+    *,
+    source: str,
+    source_event_id: str,
+    account_id: str,
+    event_type: EventType,
+    data: _Data | dict[str, Any],
+    occurred_at: datetime,
+    received_at: datetime,
+    raw_ref: str | None = None,
+) -> EventEnvelope:
+    """Build a validated, typed envelope; raises pydantic.ValidationError on a bad payload."""
+    envelope = TYPED_ENVELOPES[event_type]
+    payload = data.model_dump() if isinstance(data, _Data) else data
+    return envelope.model_validate(
+        {
+            "event_id": event_id_for(source, source_event_id, event_type),
+            "source": source,
+            "source_event_id": source_event_id,
+            "account_id": account_id,
+            "occurred_at": occurred_at,
+            "received_at": received_at,
+            "type": event_type,
+            "data": payload,
+            "raw_ref": raw_ref,
+        }
+    )
+
+
+def parse_event(payload: str | bytes | dict[str, Any]) -> EventEnvelope:
+    """Validate a canonical event from JSON text or a dict (e.g. an EventBridge ``detail``)."""
+    if isinstance(payload, dict):
+        return _adapter().validate_python(payload)
+    return _adapter().validate_json(payload)
+
+
+def json_schemas() -> dict[str, dict[str, Any]]:
+    """One JSON Schema per file: the discriminated union of every event, and each typed envelope."""
+    schemas: dict[str, dict[str, Any]] = {"CanonicalEvent": _adapter().json_schema()}
+    for event_type, envelope in TYPED_ENVELOPES.items():
+        schemas[event_type.value] = envelope.model_json_schema()
+    return schemas

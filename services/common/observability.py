@@ -1,0 +1,38 @@
+"""Logger, Metrics and a lazily built Tracer for every handler.
+
+Tracer patches boto3 through aws_xray_sdk, which costs ~130 ms to import; building it on the first
+invocation keeps handler imports light (cold starts pay it once, tests and the local stack never).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from aws_lambda_powertools import Logger, Metrics
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+logger = Logger()
+metrics = Metrics()
+
+
+@functools.cache
+def tracer() -> Any:
+    from aws_lambda_powertools import Tracer
+
+    return Tracer()
+
+
+def traced(handler: F) -> F:
+    """``@tracer.capture_lambda_handler`` applied on first call instead of at import."""
+    wrapped: dict[str, Callable[..., Any]] = {}
+
+    @functools.wraps(handler)
+    def run(event: Any, context: Any) -> Any:
+        if "fn" not in wrapped:
+            wrapped["fn"] = tracer().capture_lambda_handler(handler)
+        return wrapped["fn"](event, context)
+
+    return run  # type: ignore[return-value]

@@ -1,0 +1,58 @@
+"""What scoring remembers about an account and the trigger gates read (StateTable ``SIGNALS`` item)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from services.common.events import Severity
+
+
+class _State(BaseModel):
+    model_config = ConfigDict(extra="ignore", defer_build=True)
+
+
+class OpenTicket(_State):
+    severity: Severity
+    status: str
+    since: AwareDatetime
+    updated_at: AwareDatetime
+
+
+class NpsAnswer(_State):
+    score: int
+    at: AwareDatetime
+    contact_id: str | None = None
+
+
+class AccountSignals(_State):
+    account_id: str
+    version: int = 0
+    open_tickets: dict[str, OpenTicket] = Field(default_factory=dict)
+    last_escalation_at: AwareDatetime | None = None
+    nps: dict[str, NpsAnswer] = Field(default_factory=dict, description="latest answer per respondent")
+    renewal_risk: bool = False
+    renewal_risk_reason: str | None = None
+    renewal_risk_at: AwareDatetime | None = None
+    last_peak_at: dict[str, AwareDatetime] = Field(default_factory=dict)
+    usage: dict[str, Any] = Field(default_factory=dict)
+    usage_at: AwareDatetime | None = None
+    last_meeting_at: AwareDatetime | None = None
+    executive_changed_at: AwareDatetime | None = None
+    champion_changed_at: AwareDatetime | None = None
+    competitor_mentions: list[str] = Field(default_factory=list)
+    last_payment_late_at: AwareDatetime | None = None
+    events_seen: int = 0
+    updated_at: AwareDatetime | None = None
+
+    def critical_tickets(self) -> dict[str, OpenTicket]:
+        return {k: t for k, t in self.open_tickets.items() if t.severity is Severity.CRITICAL}
+
+    def nps_answers_since(self, since: datetime) -> list[NpsAnswer]:
+        return [a for a in self.nps.values() if a.at >= since]
+
+
+def signals_key(account_id: str) -> dict[str, str]:
+    return {"pk": f"ACCOUNT#{account_id}", "sk": "SIGNALS"}

@@ -1,0 +1,63 @@
+"""POST /webhooks/{source}: verify, normalize, publish. Thin: the work lives in logic.pipeline."""
+
+from __future__ import annotations
+
+import base64
+import functools
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from services.common.observability import logger, metrics, traced
+from services.ingest.logic.pipeline import IngestService
+from services.ingest.models.webhook import WebhookRequest
+
+app = APIGatewayHttpResolver()
+
+
+@functools.cache
+def service() -> IngestService:
+    from services.common.adapters.secrets import boomerang_secrets
+    from services.common.adapters.bus import EventBusPublisher
+    from services.ingest.adapters.identities import PortfolioIdentities
+    from services.ingest.logic.sources import sources
+
+    return IngestService(sources(), boomerang_secrets, PortfolioIdentities(), EventBusPublisher("boomerang.ingest"))
+
+
+def _raw_body() -> bytes:
+    event = app.current_event
+    body = event.get("body") or ""
+    return base64.b64decode(body) if event.get("isBase64Encoded") else body.encode("utf-8")
+
+
+@app.post("/webhooks/<source>")
+def receive(source: str) -> Response[str]:
+    event = app.current_event
+    request = WebhookRequest(
+        source=source,
+        headers={k.lower(): v for k, v in (event.headers or {}).items()},
+        body=_raw_body(),
+        received_at=datetime.now(UTC),
+        method="POST",
+        path=event.raw_path,
+    )
+    result = service().accept(request)
+    outcome = {200: "ignored", 202: "accepted"}.get(result.status, "rejected")
+    metrics.add_dimension(name="source", value=source if result.status != 404 else "unknown")
+    metrics.add_metric(name=f"webhook_{outcome}", unit=MetricUnit.Count, value=1)
+    logger.info("webhook", extra={"source": source, "status": result.status, "outcome": outcome,
+                                  "error": result.body.get("error"), "accepted": result.body.get("accepted")})
+    return Response(status_code=result.status, content_type=content_types.APPLICATION_JSON,
+                    body=json.dumps(result.body))
+
+
+@traced
+@metrics.log_metrics
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,92 @@
+"""Delighted survey webhooks.
+
+Signed as ``X-Delighted-Webhook-Signature: sha256=<hex>``: HMAC-SHA256 of the raw body keyed with the
+account's private API key (Delighted's webhook docs). Delighted sends no timestamp, so replays are caught
+by deduplication instead. The response webhook fires again when a comment or answer is added: the
+``.updated`` delivery keeps the response id, so triggers never fire twice for one answer.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.common.events import EventType
+from services.ingest.logic.signatures import hmac_hex, require_equal
+from services.ingest.logic.sources.payload import json_body, validate
+from services.ingest.models.webhook import AccountRef, Parsed, VendorEvent, WebhookRequest
+
+SIGNATURE_HEADER = "x-delighted-webhook-signature"
+
+
+class _Person(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    id: str | int | None = None
+    email: str | None = None
+    name: str | None = None
+
+
+class _Response(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    id: str | int
+    person: _Person
+    survey_type: str = "nps"
+    score: int = Field(ge=0, le=10)
+    comment: str | None = None
+    created_at: int | None = None
+    updated_at: int | None = None
+
+
+class _Envelope(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    event_type: str
+    event_id: str | None = None
+    event_data: dict[str, object]
+
+
+class Delighted:
+    name = "delighted"
+    secret_key = "delighted_api_key"
+
+    def verify(self, request: WebhookRequest, secrets: dict[str, str], now: datetime) -> None:
+        expected = "sha256=" + hmac_hex(secrets[self.secret_key], request.body)
+        require_equal(expected, request.headers.get(SIGNATURE_HEADER), "X-Delighted-Webhook-Signature")
+
+    def parse(self, request: WebhookRequest) -> Parsed:
+        envelope = validate(_Envelope, json_body(request.body))
+        kind: Literal["created", "updated"]
+        if envelope.event_type == "survey_response.created":
+            kind = "created"
+        elif envelope.event_type == "survey_response.updated":
+            kind = "updated"
+        else:
+            return Parsed(ignored=f"{envelope.event_type} carries no survey answer")
+        response = validate(_Response, envelope.event_data)
+        if response.survey_type.lower() != "nps":
+            return Parsed(ignored=f"survey type {response.survey_type!r} is not NPS")
+
+        stamp = response.updated_at if kind == "updated" else response.created_at
+        occurred = datetime.fromtimestamp(stamp, UTC) if stamp else request.received_at
+        response_id = str(response.id)
+        email = (response.person.email or "").strip().lower() or None
+        return Parsed(
+            events=[
+                VendorEvent(
+                    type=EventType.NPS_RESPONDED,
+                    source_event_id=response_id if kind == "created" else f"{response_id}@{stamp}",
+                    occurred_at=occurred,
+                    account=AccountRef(email=email, source=self.name,
+                                       external_id=str(response.person.id) if response.person.id else None),
+                    data={
+                        "response_id": response_id,
+                        "score": response.score,
+                        "respondent_email": email,
+                        "respondent_name": response.person.name,
+                        "comment": response.comment,
+                        "survey": "delighted-nps",
+                    },
+                )
+            ]
+        )

@@ -1,0 +1,37 @@
+"""Shared parsing for vendor bodies: JSON decoding and pydantic errors as one readable line."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from services.ingest.models.webhook import MalformedPayload
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def json_body(body: bytes) -> Any:
+    if not body:
+        raise MalformedPayload("empty body; expected JSON")
+    try:
+        return json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise MalformedPayload(f"body is not valid JSON: {exc}") from exc
+
+
+def validate(model: type[M], value: Any) -> M:
+    try:
+        return model.model_validate(value)
+    except ValidationError as exc:
+        raise MalformedPayload(describe(exc)) from exc
+
+
+def describe(exc: ValidationError, limit: int = 5) -> str:
+    parts = []
+    for err in exc.errors()[:limit]:
+        where = ".".join(str(p) for p in err["loc"]) or "body"
+        parts.append(f"{where}: {err['msg']}")
+    more = len(exc.errors()) - limit
+    return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")

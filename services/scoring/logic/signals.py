@@ -1,0 +1,91 @@
+"""How each canonical event changes an account's signals. Pure: old signals + event → new signals."""
+
+from __future__ import annotations
+
+from services.common.events import (
+    PEAK_EVENT_TYPES,
+    ChampionChanged,
+    CompetitorMentioned,
+    EventEnvelope,
+    ExecutiveChanged,
+    MeetingHeld,
+    NpsResponded,
+    PaymentLate,
+    RenewalRiskFlagged,
+    RenewalSigned,
+    Severity,
+    TicketEscalated,
+    TicketOpened,
+    TicketStatus,
+    TicketUpdated,
+    UsageReported,
+)
+from services.common.signals import AccountSignals, NpsAnswer, OpenTicket
+
+_MAX_COMPETITORS = 20
+
+
+def apply(signals: AccountSignals, event: EventEnvelope) -> AccountSignals:
+    s = signals.model_copy(deep=True)
+    data = event.data
+    at = event.occurred_at
+    if isinstance(data, TicketOpened | TicketUpdated):
+        _ticket(s, data.ticket_id, data.severity, data.status, at)
+    elif isinstance(data, TicketEscalated):
+        existing = s.open_tickets.get(data.ticket_id)
+        severity = max(data.severity, existing.severity, key=_rank) if existing else data.severity
+        _ticket(s, data.ticket_id, severity, TicketStatus(existing.status) if existing else TicketStatus.OPEN, at)
+        if s.last_escalation_at is None or at > s.last_escalation_at:
+            s.last_escalation_at = at
+    elif isinstance(data, NpsResponded):
+        key = data.contact_id or data.respondent_email or data.response_id
+        previous = s.nps.get(key)
+        if previous is None or at >= previous.at:
+            s.nps[key] = NpsAnswer(score=data.score, at=at, contact_id=data.contact_id)
+    elif isinstance(data, RenewalRiskFlagged):
+        if s.renewal_risk_at is None or at >= s.renewal_risk_at:
+            s.renewal_risk, s.renewal_risk_reason, s.renewal_risk_at = data.at_risk, data.reason, at
+    elif isinstance(data, RenewalSigned):
+        if s.renewal_risk_at is None or at >= s.renewal_risk_at:
+            s.renewal_risk, s.renewal_risk_reason, s.renewal_risk_at = False, None, at
+    elif isinstance(data, UsageReported):
+        if s.usage_at is None or at >= s.usage_at:
+            s.usage = {k: v for k, v in data.model_dump().items() if v is not None}
+            s.usage_at = at
+    elif isinstance(data, MeetingHeld):
+        if data.attended and (s.last_meeting_at is None or at > s.last_meeting_at):
+            s.last_meeting_at = at
+    elif isinstance(data, ExecutiveChanged):
+        s.executive_changed_at = max(filter(None, (s.executive_changed_at, at)))
+    elif isinstance(data, ChampionChanged):
+        s.champion_changed_at = max(filter(None, (s.champion_changed_at, at)))
+    elif isinstance(data, CompetitorMentioned):
+        s.competitor_mentions = [*s.competitor_mentions, data.competitor][-_MAX_COMPETITORS:]
+    elif isinstance(data, PaymentLate):
+        s.last_payment_late_at = max(filter(None, (s.last_payment_late_at, at)))
+    if event.type in PEAK_EVENT_TYPES:
+        previous_peak = s.last_peak_at.get(event.type.value)
+        if previous_peak is None or at > previous_peak:
+            s.last_peak_at[event.type.value] = at
+    s.events_seen += 1
+    s.updated_at = max(filter(None, (s.updated_at, at)))
+    return s
+
+
+_ORDER = [Severity.LOW, Severity.NORMAL, Severity.HIGH, Severity.CRITICAL]
+
+
+def _rank(severity: Severity) -> int:
+    return _ORDER.index(severity)
+
+
+def _ticket(s: AccountSignals, ticket_id: str, severity: Severity, status: TicketStatus, at: object) -> None:
+    existing = s.open_tickets.get(ticket_id)
+    if existing and at < existing.updated_at:  # type: ignore[operator]
+        return  # an older update arriving late must not reopen or downgrade a ticket
+    if not status.is_open:
+        s.open_tickets.pop(ticket_id, None)
+        return
+    s.open_tickets[ticket_id] = OpenTicket(
+        severity=severity, status=status.value, since=existing.since if existing else at, updated_at=at
+    )

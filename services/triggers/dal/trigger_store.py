@@ -1,0 +1,53 @@
+"""Trigger records and per-promoter cool-downs in the StateTable."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from services.common.adapters.dynamo import to_item
+from services.common.adapters.state_table import StateTableBase, epoch
+from services.triggers.logic.evaluator import TriggerRecord
+
+RETENTION_DAYS = 400
+
+
+class TriggerTable(StateTableBase):
+    def last_asked(self, contact_key: str) -> datetime | None:
+        item = self._get(f"ASKED#{contact_key}", "ASKED", consistent=True)
+        return datetime.fromisoformat(item["asked_at"]) if item else None
+
+    def claim(self, record: TriggerRecord, cooldown_days: int) -> bool:
+        trigger = {
+            "pk": f"TRIGGER#{record.trigger_id}",
+            "sk": "TRIGGER",
+            "status": "pending",
+            "account_id": record.account_id,
+            "rule": record.rule,
+            "csm_member_id": record.csm_member_id,
+            "csm_slack_user_id": record.csm_slack_user_id,
+            "promoter": record.promoter_contact_id,
+            "fired_at": record.fired_at.isoformat(),
+            "window_ends_at": record.window_ends_at.isoformat(),
+            "expires_at": epoch(record.window_ends_at + timedelta(days=RETENTION_DAYS)),
+        }
+        asked = {
+            "pk": f"ASKED#{record.promoter_contact_id}",
+            "sk": "ASKED",
+            "asked_at": record.fired_at.isoformat(),
+            "trigger_id": record.trigger_id,
+            "expires_at": epoch(record.fired_at + timedelta(days=max(cooldown_days, 1))),
+        }
+        try:
+            self._db.transact_write_items(
+                TransactItems=[
+                    {"Put": {"TableName": self._table, "Item": to_item(trigger),
+                             "ConditionExpression": "attribute_not_exists(pk)"}},
+                    {"Put": {"TableName": self._table, "Item": to_item(asked)}},
+                ]
+            )
+        except self._db.exceptions.TransactionCanceledException as exc:
+            reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+            if reasons and reasons[0] == "ConditionalCheckFailed":
+                return False
+            raise
+        return True

@@ -1,0 +1,140 @@
+"""Is this event a clean peak moment? If so, build the ask; if not, say which gate blocked it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from services.common.adapters.portfolio_table import Directory
+from services.common.config import BoomerangConfig, Trigger
+from services.common.events import (
+    PEAK_EVENT_TYPES,
+    EventEnvelope,
+    EventType,
+    NpsResponded,
+    TriggerBlocked,
+    TriggerFired,
+    new_event,
+)
+from services.common.signals import AccountSignals
+from services.triggers.logic.ask import build_ask, rank_people
+from services.triggers.logic.gates import evaluate_gates
+from services.triggers.models.decision import Decision
+
+_TRIGGER_NAMESPACE = uuid.UUID("0b7e3f52-8c1d-4f7a-9e26-3d5a1c9b8e40")
+
+
+@dataclass(frozen=True)
+class TriggerRecord:
+    trigger_id: str
+    account_id: str
+    rule: str
+    csm_member_id: str
+    csm_slack_user_id: str | None
+    promoter_contact_id: str | None
+    window_ends_at: datetime
+    fired_at: datetime
+
+
+class TriggerStore(Protocol):
+    def load(self, account_id: str) -> AccountSignals: ...
+    def last_asked(self, contact_key: str) -> datetime | None: ...
+    def claim(self, record: TriggerRecord, cooldown_days: int) -> bool:
+        """Record the trigger and start the promoter's cool-down; False if this trigger already fired."""
+
+
+def trigger_id_for(account_id: str, rule: str, moment_id: str) -> str:
+    return str(uuid.uuid5(_TRIGGER_NAMESPACE, f"{account_id}\x1f{rule}\x1f{moment_id}"))
+
+
+class TriggerEvaluator:
+    def __init__(
+        self, config: BoomerangConfig, directory: Directory, store: TriggerStore, clock: Callable[[], datetime]
+    ):
+        self._config = config
+        self._directory = directory
+        self._store = store
+        self._clock = clock
+
+    def evaluate(self, event: EventEnvelope) -> Decision:
+        if event.type not in PEAK_EVENT_TYPES:
+            return Decision(outcome="not_a_trigger", reason=f"{event.type} is not a peak moment")
+        trigger = self._matching_rule(event)
+        if trigger is None:
+            return Decision(outcome="not_a_trigger", reason=self._why_no_rule(event))
+        now = self._clock()
+        window_ends_at = event.occurred_at + timedelta(hours=self._config.windows.peak_hours)
+        if window_ends_at <= now:
+            return Decision(outcome="not_a_trigger", reason=f"the {trigger.label} window closed at {window_ends_at}")
+        account = self._directory.account(event.account_id)
+        if account is None:
+            return Decision(outcome="not_a_trigger", reason=f"account {event.account_id} is not in the portfolio")
+
+        # NPS: the response id, so Delighted's .updated re-delivery of the same answer never fires twice.
+        moment_id = event.data.response_id if isinstance(event.data, NpsResponded) else event.source_event_id
+        trigger_id = trigger_id_for(account.account_id, trigger.key, moment_id)
+        promoter_id = getattr(event.data, "contact_id", None)
+        contact_key = promoter_id or getattr(event.data, "respondent_email", None) or f"account:{account.account_id}"
+        signals = self._store.load(account.account_id)
+        gates = evaluate_gates(signals, self._config.gates, now, self._store.last_asked(contact_key))
+        if not all(g.passed for g in gates):
+            blocked = TriggerBlocked(
+                trigger_id=trigger_id, rule=trigger.key, rule_label=trigger.label,
+                source_event_id=event.event_id, gates=gates,
+            )
+            failed = ", ".join(g.gate for g in gates if not g.passed)
+            return Decision(outcome="blocked", reason=f"blocked by {failed}",
+                            event=self._envelope(event, EventType.TRIGGER_BLOCKED, blocked, trigger_id, now))
+
+        csm = self._directory.member(account.csm_id)
+        promoter = next((c for c in self._directory.contacts(account.account_id) if c.contact_id == promoter_id), None)
+        connections = self._directory.connections(promoter_id) if promoter_id else []
+        targets = self._directory.targets([c.company_domain for c in connections if c.company_domain])
+        people = rank_people(connections, targets, self._config)
+        record = TriggerRecord(
+            trigger_id=trigger_id, account_id=account.account_id, rule=trigger.key,
+            csm_member_id=account.csm_id, csm_slack_user_id=csm.slack_user_id if csm else None,
+            promoter_contact_id=contact_key, window_ends_at=window_ends_at, fired_at=now,
+        )
+        if not self._store.claim(record, self._config.gates.ask_cooldown_days):
+            return Decision(outcome="duplicate", reason=f"trigger {trigger_id} already fired")
+        ask = build_ask(
+            event=event, trigger=trigger, config=self._config, account=account, promoter=promoter, csm=csm,
+            people=people, gates=gates, window_ends_at=window_ends_at, now=now,
+        )
+        fired = TriggerFired(
+            trigger_id=trigger_id, rule=trigger.key, rule_label=trigger.label, pillar=trigger.pillar,
+            source_event_id=event.event_id, csm_member_id=account.csm_id,
+            csm_slack_user_id=csm.slack_user_id if csm else None, window_ends_at=window_ends_at,
+            gates=gates, ask=ask,
+        )
+        return Decision(outcome="fired", reason=f"{trigger.label} for {ask.promoter_name}",
+                        event=self._envelope(event, EventType.TRIGGER_FIRED, fired, trigger_id, now))
+
+    def _matching_rule(self, event: EventEnvelope) -> Trigger | None:
+        for trigger in self._config.triggers_for(event.type):
+            if trigger.min_score is not None and (
+                not isinstance(event.data, NpsResponded) or event.data.score < trigger.min_score
+            ):
+                continue
+            return trigger
+        return None
+
+    def _why_no_rule(self, event: EventEnvelope) -> str:
+        if isinstance(event.data, NpsResponded):
+            return f"NPS {event.data.score} is not a peak moment"
+        return f"no trigger is configured for {event.type}"
+
+    @staticmethod
+    def _envelope(
+        cause: EventEnvelope, event_type: EventType, data: TriggerFired | TriggerBlocked, trigger_id: str,
+        now: datetime,
+    ) -> dict[str, object]:
+        envelope = new_event(
+            source="boomerang.triggers", source_event_id=trigger_id, account_id=cause.account_id,
+            event_type=event_type, data=data, occurred_at=now, received_at=now,
+        )
+        return envelope.model_dump(mode="json")

@@ -1,0 +1,74 @@
+"""DynamoDB tables and the vendor-credentials secret."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from conftest import Synth
+
+TABLES = {
+    # logical id: (key schema, TTL attribute, retained on stack deletion)
+    "PortfolioTable": ({"pk": "HASH", "sk": "RANGE"}, None, True),
+    "StateTable": ({"pk": "HASH", "sk": "RANGE"}, "expires_at", True),
+    "IdempotencyTable": ({"id": "HASH"}, "expiration", False),
+}
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_table_has_the_contract_keys_and_on_demand_billing(synth: Synth, table: str) -> None:
+    keys, _, _ = TABLES[table]
+    # Given the table
+    props = synth.props(table, "AWS::DynamoDB::Table")
+    # Then its keys are string attributes named as in the contract
+    assert {k["AttributeName"]: k["KeyType"] for k in props["KeySchema"]} == keys
+    assert {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]} == dict.fromkeys(keys, "S")
+    # And it bills per request
+    assert props["BillingMode"] == "PAY_PER_REQUEST"
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_table_is_encrypted_and_point_in_time_recoverable(synth: Synth, table: str) -> None:
+    # Given the table
+    props = synth.props(table, "AWS::DynamoDB::Table")
+    # Then point-in-time recovery is on and server-side encryption is explicit
+    assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert props["SSESpecification"]["SSEEnabled"] is True
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_table_ttl_attribute_is_as_specified(synth: Synth, table: str) -> None:
+    _, ttl, _ = TABLES[table]
+    # Given the table
+    props = synth.props(table, "AWS::DynamoDB::Table")
+    # Then items expire on the contract's TTL attribute (or never)
+    if ttl is None:
+        assert "TimeToLiveSpecification" not in props
+    else:
+        assert props["TimeToLiveSpecification"] == {"AttributeName": ttl, "Enabled": True}
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_business_data_survives_stack_deletion(synth: Synth, table: str) -> None:
+    _, _, retained = TABLES[table]
+    # Given the table resource
+    resource = synth.resource(table, "AWS::DynamoDB::Table")
+    # Then portfolio and state are retained, idempotency records are disposable
+    expected = "Retain" if retained else "Delete"
+    assert resource["DeletionPolicy"] == expected
+    assert resource["UpdateReplacePolicy"] == expected
+
+
+def test_secret_is_deployed_with_a_placeholder_for_every_credential(synth: Synth) -> None:
+    # Given the secret
+    props = synth.props("BoomerangSecret", "AWS::SecretsManager::Secret")
+    generate = props["GenerateSecretString"]
+    # When its generated JSON is assembled from the template and the generated key
+    keys = set(json.loads(generate["SecretStringTemplate"])) | {generate["GenerateStringKey"]}
+    # Then every credential the functions read exists in it
+    assert keys == {"delighted_api_key", "generic_signing_secret", "slack_signing_secret", "slack_bot_token"}
+    # And no real value is committed in the template
+    assert "SecretString" not in props

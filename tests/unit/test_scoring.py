@@ -1,0 +1,54 @@
+from datetime import UTC, datetime, timedelta
+
+from services.common.events import EventType, new_event
+from services.common.signals import AccountSignals
+from services.scoring.logic.recorder import SignalRecorder
+from services.scoring.logic.signals import apply
+from tests.fakes import InMemoryStateStore
+
+T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+
+
+def ev(event_type, data, sid="1", at=T0):
+    return new_event(source="generic", source_event_id=sid, account_id="acc", event_type=event_type, data=data,
+                     occurred_at=at, received_at=at)
+
+
+def test_ticket_lifecycle_and_late_updates():
+    s = AccountSignals(account_id="acc")
+    s = apply(s, ev(EventType.TICKET_OPENED, {"ticket_id": "1", "severity": "critical"}))
+    assert list(s.critical_tickets()) == ["1"]
+    s = apply(s, ev(EventType.TICKET_UPDATED, {"ticket_id": "1", "status": "solved"}, "2", T0 + timedelta(hours=2)))
+    assert s.open_tickets == {}
+    s = apply(s, ev(EventType.TICKET_OPENED, {"ticket_id": "3", "severity": "high"}, "3", T0 + timedelta(hours=3)))
+    stale = ev(EventType.TICKET_UPDATED, {"ticket_id": "3", "status": "closed"}, "4", T0)
+    assert "3" in apply(s, stale).open_tickets  # an older update arriving late doesn't close a newer state
+
+
+def test_escalation_raises_severity_and_records_when():
+    s = apply(AccountSignals(account_id="acc"), ev(EventType.TICKET_OPENED, {"ticket_id": "1", "severity": "normal"}))
+    s = apply(s, ev(EventType.TICKET_ESCALATED, {"ticket_id": "1", "severity": "critical"}, "2"))
+    assert s.open_tickets["1"].severity == "critical"
+    assert s.last_escalation_at == T0
+
+
+def test_nps_keeps_latest_answer_per_respondent_and_renewal_clears_risk():
+    s = AccountSignals(account_id="acc")
+    s = apply(s, ev(EventType.NPS_RESPONDED, {"response_id": "a", "score": 3, "contact_id": "c1"}, "a"))
+    s = apply(s, ev(EventType.NPS_RESPONDED, {"response_id": "b", "score": 9, "contact_id": "c1"}, "b",
+                    T0 + timedelta(days=1)))
+    assert s.nps["c1"].score == 9
+    s = apply(s, ev(EventType.RENEWAL_RISK_FLAGGED, {"reason": "champion left"}, "r"))
+    assert s.renewal_risk
+    s = apply(s, ev(EventType.RENEWAL_SIGNED, {}, "s", T0 + timedelta(days=2)))
+    assert not s.renewal_risk
+
+
+def test_duplicate_event_changes_nothing():
+    store = InMemoryStateStore()
+    recorder = SignalRecorder(store)
+    event = ev(EventType.TICKET_OPENED, {"ticket_id": "1", "severity": "critical"})
+    assert not recorder.record(event).duplicate
+    snapshot = store.load("acc")
+    assert recorder.record(event).duplicate
+    assert store.load("acc") == snapshot
