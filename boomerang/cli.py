@@ -18,8 +18,10 @@ def _config_validate(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
-    print(f"{args.file}: ok — {len(config.triggers)} trigger(s), {len(config.scripts)} script(s), "
-          f"gates: min NPS {config.gates.min_nps}, window {config.windows.peak_hours} h")
+    print(
+        f"{args.file}: ok — {len(config.triggers)} trigger(s), {len(config.scripts)} script(s), "
+        f"gates: min NPS {config.gates.min_nps}, window {config.windows.peak_hours} h"
+    )
     return 0
 
 
@@ -29,8 +31,7 @@ def _schemas(args: argparse.Namespace) -> int:
     if args.check:
         stale = drift()
         if stale:
-            print(f"schemas out of date in {SCHEMA_DIR}: {', '.join(stale)}; run `boomerang schemas`",
-                  file=sys.stderr)
+            print(f"schemas out of date in {SCHEMA_DIR}: {', '.join(stale)}; run `boomerang schemas`", file=sys.stderr)
             return 1
         print("schemas up to date")
         return 0

@@ -36,8 +36,10 @@ def render_dm(call: dict[str, Any]) -> str:
         elif block.get("type") == "context":
             lines.extend(_mrkdwn(e.get("text", "")) for e in block["elements"])
         lines.append("")
-    return "\n".join(textwrap.fill(line, 110, subsequent_indent="    ") if len(line) > 110 and "\n" not in line
-                     else line for line in lines)
+    return "\n".join(
+        textwrap.fill(line, 110, subsequent_indent="    ") if len(line) > 110 and "\n" not in line else line
+        for line in lines
+    )
 
 
 def _approve(stack: Any, dm: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -45,10 +47,12 @@ def _approve(stack: Any, dm: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     blocks = dm["payload"]["blocks"]
     blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
     button = next(b for b in blocks if b["type"] == "actions")["elements"][0]
-    payload = {"type": "block_actions", "user": {"id": dm["payload"]["channel"]},
-               "container": {"type": "message", "channel_id": dm["response"]["channel"],
-                             "message_ts": dm["response"]["ts"]},
-               "actions": [{"action_id": button["action_id"], "value": button["value"], "type": "button"}]}
+    payload = {
+        "type": "block_actions",
+        "user": {"id": dm["payload"]["channel"]},
+        "container": {"type": "message", "channel_id": dm["response"]["channel"], "message_ts": dm["response"]["ts"]},
+        "actions": [{"action_id": button["action_id"], "value": button["value"], "type": "button"}],
+    }
     body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
     headers = sign("slack", body, stack.secrets["slack_signing_secret"])
     return post(f"{stack.api_url}/slack/interactions", body, headers)
@@ -64,8 +68,11 @@ def run(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="boomerang demo", description=__doc__)
     parser.add_argument("--webhooks", default=str(ROOT / "examples" / "webhooks"))
     parser.add_argument("--data", default=str(ROOT / "examples" / "portfolio"))
-    parser.add_argument("--side-effects", default=str(ROOT / ".build" / "demo-side-effects.jsonl"),
-                        help="where the raw JSON lines of every Slack call and email go")
+    parser.add_argument(
+        "--side-effects",
+        default=str(ROOT / ".build" / "demo-side-effects.jsonl"),
+        help="where the raw JSON lines of every Slack call and email go",
+    )
     args = parser.parse_args(argv)
 
     log_path = Path(args.side_effects)
@@ -87,18 +94,24 @@ def run(argv: list[str]) -> int:
         outcomes = [d for d in decisions(stack)]
         blocked = [d for d in outcomes if d.get("outcome") == "blocked"]
         for item in blocked:
-            print(f"⛔ Not sent — {item.get('reason')} "
-                  f"({item.get('event', {}).get('account_id', '?')}): the CSM sees nothing until it is clean.")
+            print(
+                f"⛔ Not sent — {item.get('reason')} "
+                f"({item.get('event', {}).get('account_id', '?')}): the CSM sees nothing until it is clean."
+            )
         if dms:
             started = time.perf_counter()
             status, _ = _approve(stack, dms[0])
             wait_until_idle(stack)
             updates = [c for c in stack.slack_calls if c["method"] == "chat.update"]
-            print(f"\n👆 The CSM taps Approve on the first DM → HTTP {status}; "
-                  f"DM updated: {updates[-1]['payload'].get('text') if updates else 'no'}; "
-                  f"emails sent: {len(stack.emails)} ({(time.perf_counter() - started) * 1000:.0f} ms)")
+            print(
+                f"\n👆 The CSM taps Approve on the first DM → HTTP {status}; "
+                f"DM updated: {updates[-1]['payload'].get('text') if updates else 'no'}; "
+                f"emails sent: {len(stack.emails)} ({(time.perf_counter() - started) * 1000:.0f} ms)"
+            )
         accepted = sum(1 for d in deliveries if d.status in (200, 202))
-        print(f"\nSummary: {len(samples)} webhooks, {accepted} accepted → {len(dms)} DMs, {len(blocked)} blocked, "
-              f"{sum(1 for d in outcomes if d.get('outcome') == 'not_a_trigger')} not a peak moment. "
-              f"Raw Slack/email side effects: {log_path}")
+        print(
+            f"\nSummary: {len(samples)} webhooks, {accepted} accepted → {len(dms)} DMs, {len(blocked)} blocked, "
+            f"{sum(1 for d in outcomes if d.get('outcome') == 'not_a_trigger')} not a peak moment. "
+            f"Raw Slack/email side effects: {log_path}"
+        )
     return 0 if dms else 1

@@ -90,8 +90,11 @@ class InMemoryStateStore:
         if record.trigger_id in self.triggers:
             return False
         self.triggers[record.trigger_id] = {
-            "status": "pending", "account_id": record.account_id, "csm_member_id": record.csm_member_id,
-            "csm_slack_user_id": record.csm_slack_user_id, "window_ends_at": record.window_ends_at.isoformat(),
+            "status": "pending",
+            "account_id": record.account_id,
+            "csm_member_id": record.csm_member_id,
+            "csm_slack_user_id": record.csm_slack_user_id,
+            "window_ends_at": record.window_ends_at.isoformat(),
         }
         self.asked[record.promoter_contact_id or ""] = record.fired_at
         return True
@@ -119,7 +122,7 @@ class FakeSlack:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self._ts = itertools.count(1)
 
-    def chat_postMessage(self, **kwargs: Any) -> dict[str, Any]:  # noqa: N802
+    def chat_postMessage(self, **kwargs: Any) -> dict[str, Any]:
         self.calls.append(("chat.postMessage", kwargs))
         return {"ok": True, "channel": "D" + kwargs["channel"][1:], "ts": f"1700000000.{next(self._ts):06d}"}
 
@@ -154,3 +157,27 @@ class Clock:
 
     def advance(self, **kwargs: float) -> None:
         self.now += timedelta(**kwargs)
+
+
+class InMemoryFacts:
+    """The evaluator's two-read fact gathering, over the in-memory directory and state."""
+
+    def __init__(self, directory: InMemoryDirectory, store: InMemoryStateStore):
+        self.directory = directory
+        self.store = store
+
+    def gather(self, account_id: str, contact_key: str, promoter_id: str | None) -> Any:
+        from services.triggers.models.facts import Facts
+
+        account = self.directory.account(account_id)
+        if account is None:
+            return None
+        return Facts(
+            account=account,
+            contacts=self.directory.contacts(account_id),
+            csm=self.directory.member(account.csm_id),
+            signals=self.store.load(account_id),
+            last_asked=self.store.last_asked(contact_key),
+            connections=(connections := self.directory.connections(promoter_id) if promoter_id else []),
+            targets=self.directory.targets([c.company_domain for c in connections if c.company_domain]),
+        )

@@ -1,4 +1,23 @@
-"""Boomerang local stack: the synthesized CDK template run on moto with in-process handlers."""
+"""Boomerang local stack: the synthesized CDK template run on moto, with the handlers in-process.
+
+Usage::
+
+    from boomerang.local import LocalStack
+
+    with LocalStack(port=0) as stack:          # cdk.out/Boomerang.template.json (synthesized if missing)
+        stack.api_url                          # http://127.0.0.1:<port>  (POST /webhooks/{source}, GET /health)
+        stack.slack_api_url                    # http://127.0.0.1:<port>/api/  (built-in Slack sink)
+        stack.moto_url                         # http://127.0.0.1:<port>
+        stack.secrets                          # effective secret values (sign test requests with them)
+        stack.slack_calls, stack.emails        # captured side effects (also printed as JSON lines)
+
+or ``boomerang local [--port 8787] [--data examples/portfolio] [--slack-api-url URL] [--cdk-out cdk.out]
+[--config boomerang.toml]`` (``python -m boomerang.local``), which runs until SIGINT/SIGTERM.
+
+Nothing here lists resources: everything comes from the template (see ``resources.py`` for the
+handled resource types and ``lambdas.py`` for how environment variables reach the handlers).
+Only one LocalStack can run per process (moto's backends and the patches are process-global).
+"""
 
 from .stack import LocalStack
 

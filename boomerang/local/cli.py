@@ -37,7 +37,7 @@ def run(argv: list[str]) -> int:
                        cdk_out=args.cdk_out, config_path=args.config)
     try:
         stack.start()
-        while not stop.wait(0.5):
+        while not stop.wait(0.2):
             pass
         print("[boomerang-local] stopping", file=sys.stderr, flush=True)
     finally:

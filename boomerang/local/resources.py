@@ -307,7 +307,9 @@ class Deployer:
     # --------------------------------------------------------------- lambda
     def _functions(self) -> None:
         for res in self.t.by_type("AWS::Lambda::Function"):
-            p = self.t.resolve(res.properties)
+            # Only what the local stack uses (Code, Layers, LoggingConfig... may hold unsupported intrinsics).
+            p = {k: self.t.resolve(v) for k, v in res.properties.items()
+                 if k in ("Handler", "Environment", "Timeout", "MemorySize")}
             phys = self.t.physical[res.logical_id]
             handler = p.get("Handler")
             if not handler:

@@ -84,7 +84,8 @@ class SlackSink:
         return f"http://{host!s}:{port}/api/"
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self.server.serve_forever, name="slack-sink", daemon=True)
+        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), name="slack-sink",
+                                        daemon=True)
         self._thread.start()
 
     def stop(self) -> None:

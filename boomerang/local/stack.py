@@ -230,7 +230,14 @@ class LocalStack:
         merged, conflicts = self.deployment.functions.merged_environment()
         if conflicts - {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"}:
             warn(f"per-function environment variables (set per invocation): {sorted(conflicts)}")
+        # Per-function variables are set around each invocation; restore them on stop too.
+        self._set_env({key: os.environ.get(key) for key in conflicts})
         env: dict[str, str | None] = dict(merged)
+        # Powertools knobs already set in the caller's environment (e.g. POWERTOOLS_LOG_LEVEL=WARNING
+        # for a benchmark) win over the template's; resource names always come from the template.
+        for key in list(env):
+            if key.startswith("POWERTOOLS_") and os.environ.get(key):
+                env[key] = os.environ[key]
         env.update({
             "BOOMERANG_CONFIG": str(self.config_path),
             "SLACK_API_URL": self.slack_api_url,

@@ -83,9 +83,11 @@ def _dangling_references(portfolio: Portfolio) -> list[str]:
     accounts = {a.account_id for a in portfolio.accounts}
     members = {m.member_id for m in portfolio.members}
     contacts = {c.contact_id for c in portfolio.contacts}
-    for kind, ids in (("account_id", [a.account_id for a in portfolio.accounts]),
-                      ("contact_id", [c.contact_id for c in portfolio.contacts]),
-                      ("member_id", [m.member_id for m in portfolio.members])):
+    for kind, ids in (
+        ("account_id", [a.account_id for a in portfolio.accounts]),
+        ("contact_id", [c.contact_id for c in portfolio.contacts]),
+        ("member_id", [m.member_id for m in portfolio.members]),
+    ):
         repeated = sorted({i for i in ids if ids.count(i) > 1})
         problems.extend(f"{kind} {i!r} appears more than once" for i in repeated)
     problems.extend(

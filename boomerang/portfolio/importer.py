@@ -25,21 +25,42 @@ def portfolio_items(portfolio: Portfolio) -> Iterator[tuple[str, dict[str, Any]]
         for source, external_id in account.external_ids.items():
             yield "lookups", {"pk": lookup_key(source, external_id), "sk": "LOOKUP", "account_id": account.account_id}
         if account.domain:
-            yield "lookups", {"pk": lookup_key("domain", account.domain), "sk": "LOOKUP",
-                              "account_id": account.account_id}
+            yield (
+                "lookups",
+                {"pk": lookup_key("domain", account.domain), "sk": "LOOKUP", "account_id": account.account_id},
+            )
     for contact in portfolio.contacts:
-        yield "contacts", {"pk": account_key(contact.account_id), "sk": contact_key(contact.contact_id),
-                           **contact.model_dump(mode="json")}
+        yield (
+            "contacts",
+            {
+                "pk": account_key(contact.account_id),
+                "sk": contact_key(contact.contact_id),
+                **contact.model_dump(mode="json"),
+            },
+        )
         if contact.email:
-            yield "lookups", {"pk": email_key(contact.email), "sk": "LOOKUP",
-                              "account_id": contact.account_id, "contact_id": contact.contact_id}
+            yield (
+                "lookups",
+                {
+                    "pk": email_key(contact.email),
+                    "sk": "LOOKUP",
+                    "account_id": contact.account_id,
+                    "contact_id": contact.contact_id,
+                },
+            )
     for member in portfolio.members:
         yield "members", {"pk": member_key(member.member_id), "sk": "PROFILE", **member.model_dump(mode="json")}
     for target in portfolio.targets:
         yield "targets", {"pk": target_key(target.domain), "sk": "PROFILE", **target.model_dump(mode="json")}
     for number, connection in enumerate(portfolio.connections):
-        yield "connections", {"pk": contact_key(connection.contact_id), "sk": f"KNOWS#{number:05d}",
-                              **connection.model_dump(mode="json")}
+        yield (
+            "connections",
+            {
+                "pk": contact_key(connection.contact_id),
+                "sk": f"KNOWS#{number:05d}",
+                **connection.model_dump(mode="json"),
+            },
+        )
 
 
 def import_portfolio(data_dir: Path, table_name: str, dynamodb: Any = None) -> dict[str, int]:

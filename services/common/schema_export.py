@@ -11,7 +11,9 @@ SCHEMA_DIR = Path(__file__).with_name("schemas")
 
 
 def rendered() -> dict[str, str]:
-    return {f"{name}.json": json.dumps(schema, indent=2, sort_keys=True) + "\n" for name, schema in json_schemas().items()}
+    return {
+        f"{name}.json": json.dumps(schema, indent=2, sort_keys=True) + "\n" for name, schema in json_schemas().items()
+    }
 
 
 def export(directory: Path = SCHEMA_DIR) -> list[Path]:
@@ -27,7 +29,10 @@ def export(directory: Path = SCHEMA_DIR) -> list[Path]:
 def drift(directory: Path = SCHEMA_DIR) -> list[str]:
     """Names of schema files that are missing, stale or no longer produced."""
     expected = rendered()
-    problems = [name for name, text in expected.items()
-                if not (directory / name).is_file() or (directory / name).read_text(encoding="utf-8") != text]
+    problems = [
+        name
+        for name, text in expected.items()
+        if not (directory / name).is_file() or (directory / name).read_text(encoding="utf-8") != text
+    ]
     problems += [p.name for p in directory.glob("*.json") if p.name not in expected]
     return sorted(problems)

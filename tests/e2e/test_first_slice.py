@@ -14,8 +14,10 @@ from boomerang.signing import sign
 
 pytestmark = pytest.mark.e2e
 
-SAMPLES = {s.name: s for s in rebase(load_samples(Path(__file__).resolve().parents[2] / "examples" / "webhooks"),
-                                       datetime.now(UTC))}
+SAMPLES = {
+    s.name: s
+    for s in rebase(load_samples(Path(__file__).resolve().parents[2] / "examples" / "webhooks"), datetime.now(UTC))
+}
 
 
 def wait_until_idle(stack) -> bool:
@@ -86,8 +88,9 @@ def test_bad_signature_is_401_and_nothing_reaches_the_bus(stack, tap):
 
 def test_malformed_body_is_400_with_a_json_error(stack, tap):
     body = b'{"event_type": "survey_response.created", "event_data": {"id": 1, "score": "ten"}}'
-    status, answer = post(f"{stack.api_url}/webhooks/delighted", body, sign("delighted", body,
-                                                                             stack.secrets["delighted_api_key"]))
+    status, answer = post(
+        f"{stack.api_url}/webhooks/delighted", body, sign("delighted", body, stack.secrets["delighted_api_key"])
+    )
     assert status == 400
     assert answer["error"] == "malformed_payload"
     assert "score" in answer["message"] and "person" in answer["message"]
@@ -139,7 +142,13 @@ def test_csm_approves_once_and_the_promoter_gets_the_ask_by_email(stack, tap):
 
 
 def test_bad_slack_signature_is_401(stack):
-    status, answer = post(f"{stack.api_url}/slack/interactions", b"payload=%7B%7D",
-                          {"content-type": "application/x-www-form-urlencoded", "x-slack-signature": "v0=00",
-                           "x-slack-request-timestamp": "1"})
+    status, _answer = post(
+        f"{stack.api_url}/slack/interactions",
+        b"payload=%7B%7D",
+        {
+            "content-type": "application/x-www-form-urlencoded",
+            "x-slack-signature": "v0=00",
+            "x-slack-request-timestamp": "1",
+        },
+    )
     assert status == 401

@@ -10,8 +10,15 @@ NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
 def _nps(score: int = 10):
-    return new_event(source="delighted", source_event_id="r1", account_id="acc-1", event_type=EventType.NPS_RESPONDED,
-                     data={"response_id": "r1", "score": score}, occurred_at=NOW, received_at=NOW)
+    return new_event(
+        source="delighted",
+        source_event_id="r1",
+        account_id="acc-1",
+        event_type=EventType.NPS_RESPONDED,
+        data={"response_id": "r1", "score": score},
+        occurred_at=NOW,
+        received_at=NOW,
+    )
 
 
 def test_envelope_round_trips_through_bus_json_as_its_typed_model():
@@ -26,8 +33,15 @@ def test_envelope_round_trips_through_bus_json_as_its_typed_model():
 
 def test_event_id_is_deterministic_per_vendor_delivery():
     assert _nps().event_id == _nps().event_id
-    other = new_event(source="generic", source_event_id="r1", account_id="acc-1", event_type=EventType.NPS_RESPONDED,
-                      data={"response_id": "r1", "score": 10}, occurred_at=NOW, received_at=NOW)
+    other = new_event(
+        source="generic",
+        source_event_id="r1",
+        account_id="acc-1",
+        event_type=EventType.NPS_RESPONDED,
+        data={"response_id": "r1", "score": 10},
+        occurred_at=NOW,
+        received_at=NOW,
+    )
     assert other.event_id != _nps().event_id
 
 
@@ -41,8 +55,15 @@ def test_payload_that_does_not_fit_its_type_is_rejected():
 
 def test_naive_timestamps_are_rejected():
     with pytest.raises(ValidationError):
-        new_event(source="x", source_event_id="1", account_id="a", event_type=EventType.PAYMENT_LATE, data={},
-                  occurred_at=datetime(2026, 1, 1), received_at=NOW)
+        new_event(
+            source="x",
+            source_event_id="1",
+            account_id="a",
+            event_type=EventType.PAYMENT_LATE,
+            data={},
+            occurred_at=datetime(2026, 1, 1),
+            received_at=NOW,
+        )
 
 
 def test_every_catalog_type_has_an_exported_schema_and_none_drifted():

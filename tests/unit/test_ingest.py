@@ -43,11 +43,14 @@ def test_signed_delighted_promoter_becomes_a_canonical_nps_event(ingest, bus):
     assert result.body["event_ids"] == [event.event_id]
 
 
-@pytest.mark.parametrize("headers", [
-    {},
-    {"x-delighted-webhook-signature": "sha256=" + "0" * 64},
-    {"x-delighted-webhook-signature": "garbage"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"x-delighted-webhook-signature": "sha256=" + "0" * 64},
+        {"x-delighted-webhook-signature": "garbage"},
+    ],
+)
 def test_bad_signature_is_401_and_nothing_reaches_the_bus(ingest, bus, headers):
     result = ingest.accept(_request("delighted", PRIYA, headers))
     assert result.status == 401
@@ -59,13 +62,20 @@ def test_wrong_secret_is_401(ingest, bus):
     assert ingest.accept(_request("delighted", PRIYA, sign("delighted", PRIYA, "other"))).status == 401
 
 
-@pytest.mark.parametrize("body, fragment", [
-    (b"{not json", "not valid JSON"),
-    (b"", "empty body"),
-    (json.dumps({"event_type": "survey_response.created", "event_data": {"id": 1, "person": {}, "score": 42}}).encode(),
-     "score"),
-    (json.dumps({"event_data": {}}).encode(), "event_type"),
-])
+@pytest.mark.parametrize(
+    "body, fragment",
+    [
+        (b"{not json", "not valid JSON"),
+        (b"", "empty body"),
+        (
+            json.dumps(
+                {"event_type": "survey_response.created", "event_data": {"id": 1, "person": {}, "score": 42}}
+            ).encode(),
+            "score",
+        ),
+        (json.dumps({"event_data": {}}).encode(), "event_type"),
+    ],
+)
 def test_malformed_signed_body_is_400_with_a_reason(ingest, bus, body, fragment):
     result = ingest.accept(_request("delighted", body, sign("delighted", body, "dk")))
     assert result.status == 400
@@ -82,7 +92,8 @@ def test_unknown_source_is_404(ingest):
 
 def test_respondent_we_cannot_place_is_422_not_guessed(ingest, bus):
     body = PRIYA.replace(b"priya.raman@halvorsen-freight.example", b"someone@unknown.example").replace(
-        b'"id": "116895010"', b'"id": "1"')
+        b'"id": "116895010"', b'"id": "1"'
+    )
     result = ingest.accept(_request("delighted", body, sign("delighted", body, "dk")))
     assert result.status == 422
     assert result.body["error"] == "unknown_account"
@@ -90,7 +101,9 @@ def test_respondent_we_cannot_place_is_422_not_guessed(ingest, bus):
 
 
 def test_unsubscribe_is_acknowledged_and_ignored(ingest, bus):
-    body = json.dumps({"event_type": "unsubscribe.created", "event_data": {"person": {"email": "x@y.example"}}}).encode()
+    body = json.dumps(
+        {"event_type": "unsubscribe.created", "event_data": {"person": {"email": "x@y.example"}}}
+    ).encode()
     result = ingest.accept(_request("delighted", body, sign("delighted", body, "dk")))
     assert result.status == 200
     assert "unsubscribe" in result.body["ignored"]
@@ -111,17 +124,30 @@ def _generic(event: dict) -> bytes:
 
 
 def test_generic_event_signed_stripe_style_is_accepted(ingest, bus):
-    body = _generic({"id": "t-1", "type": "TicketOpened", "occurred_at": "2026-11-22T11:00:00Z",
-                     "account": {"source": "zendesk", "external_id": "24831017900715"},
-                     "data": {"ticket_id": "Z-1", "severity": "critical"}})
+    body = _generic(
+        {
+            "id": "t-1",
+            "type": "TicketOpened",
+            "occurred_at": "2026-11-22T11:00:00Z",
+            "account": {"source": "zendesk", "external_id": "24831017900715"},
+            "data": {"ticket_id": "Z-1", "severity": "critical"},
+        }
+    )
     result = ingest.accept(_request("generic", body, sign("generic", body, "gs", timestamp=int(NOW.timestamp()))))
     assert result.status == 202, result.body
     assert bus.published[0].account_id == "acc-kestrel"
 
 
 def test_generic_stale_timestamp_is_refused(ingest, bus):
-    body = _generic({"id": "t-1", "type": "PaymentLate", "occurred_at": "2026-11-22T11:00:00Z",
-                     "account": {"id": "acc-kestrel"}, "data": {}})
+    body = _generic(
+        {
+            "id": "t-1",
+            "type": "PaymentLate",
+            "occurred_at": "2026-11-22T11:00:00Z",
+            "account": {"id": "acc-kestrel"},
+            "data": {},
+        }
+    )
     headers = sign("generic", body, "gs", timestamp=int(NOW.timestamp()) - 301)
     result = ingest.accept(_request("generic", body, headers))
     assert result.status == 401
@@ -129,8 +155,15 @@ def test_generic_stale_timestamp_is_refused(ingest, bus):
 
 
 def test_generic_cannot_inject_boomerang_decisions(ingest, bus):
-    body = _generic({"id": "x", "type": "AskApproved", "occurred_at": "2026-11-22T11:00:00Z",
-                     "account": {"id": "acc-kestrel"}, "data": {"trigger_id": "t", "slack_user_id": "U1"}})
+    body = _generic(
+        {
+            "id": "x",
+            "type": "AskApproved",
+            "occurred_at": "2026-11-22T11:00:00Z",
+            "account": {"id": "acc-kestrel"},
+            "data": {"trigger_id": "t", "slack_user_id": "U1"},
+        }
+    )
     result = ingest.accept(_request("generic", body, sign("generic", body, "gs", timestamp=int(NOW.timestamp()))))
     assert result.status == 422
     assert bus.published == []

@@ -10,7 +10,16 @@ from services.notify.logic.interactions import BadInteraction, InteractionServic
 from services.notify.logic.message import APPROVE, SKIP
 from services.notify.logic.notifier import Notifier
 from services.triggers.logic.evaluator import TriggerEvaluator
-from tests.fakes import EXAMPLES, Clock, FakeMailer, FakePublisher, FakeSlack, InMemoryDirectory, InMemoryStateStore
+from tests.fakes import (
+    EXAMPLES,
+    Clock,
+    FakeMailer,
+    FakePublisher,
+    FakeSlack,
+    InMemoryDirectory,
+    InMemoryFacts,
+    InMemoryStateStore,
+)
 from tests.unit.test_triggers import NOW, PRIYA, nps
 
 CSM = "U07OXTZ7Q74"
@@ -22,14 +31,15 @@ def fired_world():
     store = InMemoryStateStore()
     config = load_config(EXAMPLES.parent / "boomerang.toml")
     clock = Clock(NOW)
-    fired = parse_event(TriggerEvaluator(config, directory, store, clock).evaluate(nps(directory, PRIYA, 10)).event)
+    evaluator = TriggerEvaluator(config, InMemoryFacts(directory, store), store, clock)
+    fired = parse_event(evaluator.evaluate(nps(directory, PRIYA, 10)).event)
     slack, mailer = FakeSlack(), FakeMailer()
     notifier = Notifier(config, slack, store, directory, mailer)
     return fired, store, slack, mailer, notifier, clock
 
 
 def test_dm_goes_to_the_csm_with_who_what_why_and_buttons(fired_world):
-    fired, store, slack, _, notifier, _ = fired_world
+    fired, _store, slack, _, notifier, _ = fired_world
     assert notifier.handle(fired) == "dm_sent"
     [(method, call)] = slack.calls
     assert method == "chat.postMessage" and call["channel"] == CSM
@@ -49,8 +59,12 @@ def test_redelivered_trigger_does_not_dm_twice(fired_world):
 
 
 def _click(action: str, trigger_id: str, user: str = CSM) -> dict:
-    return {"type": "block_actions", "user": {"id": user}, "container": {"channel_id": "D1"},
-            "actions": [{"action_id": action, "value": trigger_id}]}
+    return {
+        "type": "block_actions",
+        "user": {"id": user},
+        "container": {"channel_id": "D1"},
+        "actions": [{"action_id": action, "value": trigger_id}],
+    }
 
 
 def test_approve_once_by_the_csm_then_dm_updates_and_ask_is_emailed(fired_world):

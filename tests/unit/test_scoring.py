@@ -10,8 +10,15 @@ T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
 
 def ev(event_type, data, sid="1", at=T0):
-    return new_event(source="generic", source_event_id=sid, account_id="acc", event_type=event_type, data=data,
-                     occurred_at=at, received_at=at)
+    return new_event(
+        source="generic",
+        source_event_id=sid,
+        account_id="acc",
+        event_type=event_type,
+        data=data,
+        occurred_at=at,
+        received_at=at,
+    )
 
 
 def test_ticket_lifecycle_and_late_updates():
@@ -35,8 +42,10 @@ def test_escalation_raises_severity_and_records_when():
 def test_nps_keeps_latest_answer_per_respondent_and_renewal_clears_risk():
     s = AccountSignals(account_id="acc")
     s = apply(s, ev(EventType.NPS_RESPONDED, {"response_id": "a", "score": 3, "contact_id": "c1"}, "a"))
-    s = apply(s, ev(EventType.NPS_RESPONDED, {"response_id": "b", "score": 9, "contact_id": "c1"}, "b",
-                    T0 + timedelta(days=1)))
+    s = apply(
+        s,
+        ev(EventType.NPS_RESPONDED, {"response_id": "b", "score": 9, "contact_id": "c1"}, "b", T0 + timedelta(days=1)),
+    )
     assert s.nps["c1"].score == 9
     s = apply(s, ev(EventType.RENEWAL_RISK_FLAGGED, {"reason": "champion left"}, "r"))
     assert s.renewal_risk

@@ -6,7 +6,7 @@ from services.common.config import load_config
 from services.common.events import EventType, TriggerBlocked, TriggerFired, new_event, parse_event
 from services.scoring.logic.recorder import SignalRecorder
 from services.triggers.logic.evaluator import TriggerEvaluator
-from tests.fakes import EXAMPLES, Clock, InMemoryDirectory, InMemoryStateStore
+from tests.fakes import EXAMPLES, Clock, InMemoryDirectory, InMemoryFacts, InMemoryStateStore
 
 ROOT = EXAMPLES.parent
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -17,21 +17,39 @@ def world():
     directory = InMemoryDirectory.examples()
     store = InMemoryStateStore()
     clock = Clock(NOW)
-    evaluator = TriggerEvaluator(load_config(ROOT / "boomerang.toml"), directory, store, clock)
+    evaluator = TriggerEvaluator(load_config(ROOT / "boomerang.toml"), InMemoryFacts(directory, store), store, clock)
     return directory, store, clock, evaluator
 
 
 def nps(directory, email: str, score: int, response_id: str = "r1", at: datetime = NOW - timedelta(minutes=5)):
     contact = directory.contact_by_email(email)
-    return new_event(source="delighted", source_event_id=response_id, account_id=contact.account_id,
-                     event_type=EventType.NPS_RESPONDED, occurred_at=at, received_at=at,
-                     data={"response_id": response_id, "score": score, "contact_id": contact.contact_id,
-                           "respondent_email": email, "respondent_name": contact.name})
+    return new_event(
+        source="delighted",
+        source_event_id=response_id,
+        account_id=contact.account_id,
+        event_type=EventType.NPS_RESPONDED,
+        occurred_at=at,
+        received_at=at,
+        data={
+            "response_id": response_id,
+            "score": score,
+            "contact_id": contact.contact_id,
+            "respondent_email": email,
+            "respondent_name": contact.name,
+        },
+    )
 
 
 def record(store, event_type, account_id, data, event_id="e1", at=NOW - timedelta(hours=1)):
-    event = new_event(source="generic", source_event_id=event_id, account_id=account_id, event_type=event_type,
-                      data=data, occurred_at=at, received_at=at)
+    event = new_event(
+        source="generic",
+        source_event_id=event_id,
+        account_id=account_id,
+        event_type=event_type,
+        data=data,
+        occurred_at=at,
+        received_at=at,
+    )
     SignalRecorder(store).record(event)
 
 
@@ -39,7 +57,7 @@ PRIYA = "priya.raman@halvorsen-freight.example"
 
 
 def test_promoter_fires_with_who_what_and_why(world):
-    directory, store, _, evaluator = world
+    directory, _store, _, evaluator = world
     # Given Priya answers NPS 10 on a clean account
     decision = evaluator.evaluate(nps(directory, PRIYA, 10))
     # Then the trigger fires with a complete ask
@@ -91,16 +109,25 @@ def test_open_critical_ticket_blocks_and_says_so(world):
 def test_solved_critical_ticket_no_longer_blocks(world):
     directory, store, _, evaluator = world
     record(store, EventType.TICKET_OPENED, "acc-halvorsen", {"ticket_id": "Z-9", "severity": "critical"}, "e1")
-    record(store, EventType.TICKET_UPDATED, "acc-halvorsen",
-           {"ticket_id": "Z-9", "severity": "critical", "status": "solved"}, "e2", NOW - timedelta(minutes=30))
+    record(
+        store,
+        EventType.TICKET_UPDATED,
+        "acc-halvorsen",
+        {"ticket_id": "Z-9", "severity": "critical", "status": "solved"},
+        "e2",
+        NOW - timedelta(minutes=30),
+    )
     assert evaluator.evaluate(nps(directory, PRIYA, 10)).outcome == "fired"
 
 
-@pytest.mark.parametrize("event_type, data, gate", [
-    (EventType.RENEWAL_RISK_FLAGGED, {"reason": "budget freeze"}, "renewal_risk"),
-    (EventType.TICKET_ESCALATED, {"ticket_id": "Z-1"}, "recent_escalation"),
-    (EventType.NPS_RESPONDED, {"response_id": "other", "score": 4, "contact_id": "con-ingrid-solberg"}, "low_nps"),
-])
+@pytest.mark.parametrize(
+    "event_type, data, gate",
+    [
+        (EventType.RENEWAL_RISK_FLAGGED, {"reason": "budget freeze"}, "renewal_risk"),
+        (EventType.TICKET_ESCALATED, {"ticket_id": "Z-1"}, "recent_escalation"),
+        (EventType.NPS_RESPONDED, {"response_id": "other", "score": 4, "contact_id": "con-ingrid-solberg"}, "low_nps"),
+    ],
+)
 def test_each_gate_blocks(world, event_type, data, gate):
     directory, store, _, evaluator = world
     record(store, event_type, "acc-halvorsen", data)

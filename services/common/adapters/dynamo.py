@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 
-
 @functools.cache
 def _codec() -> tuple[Any, Any]:
     # boto3 costs ~200 ms to import; handlers import this module, so it is loaded on first use only.

@@ -21,8 +21,8 @@ app = APIGatewayHttpResolver()
 
 @functools.cache
 def service() -> IngestService:
-    from services.common.adapters.secrets import boomerang_secrets
     from services.common.adapters.bus import EventBusPublisher
+    from services.common.adapters.secrets import boomerang_secrets
     from services.ingest.adapters.identities import PortfolioIdentities
     from services.ingest.logic.sources import sources
 
@@ -50,10 +50,19 @@ def receive(source: str) -> Response[str]:
     outcome = {200: "ignored", 202: "accepted"}.get(result.status, "rejected")
     metrics.add_dimension(name="source", value=source if result.status != 404 else "unknown")
     metrics.add_metric(name=f"webhook_{outcome}", unit=MetricUnit.Count, value=1)
-    logger.info("webhook", extra={"source": source, "status": result.status, "outcome": outcome,
-                                  "error": result.body.get("error"), "accepted": result.body.get("accepted")})
-    return Response(status_code=result.status, content_type=content_types.APPLICATION_JSON,
-                    body=json.dumps(result.body))
+    logger.info(
+        "webhook",
+        extra={
+            "source": source,
+            "status": result.status,
+            "outcome": outcome,
+            "error": result.body.get("error"),
+            "accepted": result.body.get("accepted"),
+        },
+    )
+    return Response(
+        status_code=result.status, content_type=content_types.APPLICATION_JSON, body=json.dumps(result.body)
+    )
 
 
 @traced

@@ -11,7 +11,9 @@ class SesMailer:
             Source=sender,
             Destination={"ToAddresses": to, "CcAddresses": cc},
             ReplyToAddresses=reply_to,
-            Message={"Subject": {"Data": subject, "Charset": "UTF-8"},
-                     "Body": {"Text": {"Data": body, "Charset": "UTF-8"}}},
+            Message={
+                "Subject": {"Data": subject, "Charset": "UTF-8"},
+                "Body": {"Text": {"Data": body, "Charset": "UTF-8"}},
+            },
         )
         return str(response["MessageId"])

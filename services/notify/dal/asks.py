@@ -29,8 +29,12 @@ class AskTable(StateTableBase):
                 UpdateExpression="SET #s = :s, decided_by = :u, decided_at = :at",
                 ConditionExpression="#s = :pending AND window_ends_at > :at",
                 ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={":s": {"S": status}, ":u": {"S": slack_user_id},
-                                           ":at": {"S": at.isoformat()}, ":pending": {"S": "pending"}},
+                ExpressionAttributeValues={
+                    ":s": {"S": status},
+                    ":u": {"S": slack_user_id},
+                    ":at": {"S": at.isoformat()},
+                    ":pending": {"S": "pending"},
+                },
             )
         except self._db.exceptions.ConditionalCheckFailedException:
             return False

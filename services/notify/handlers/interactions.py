@@ -35,8 +35,7 @@ def service() -> InteractionService:
     def ephemeral(channel: str, user: str, text: str) -> None:
         slack.chat_postEphemeral(channel=channel, user=user, text=text)
 
-    return InteractionService(AskTable(), EventBusPublisher("boomerang.notify"), ephemeral,
-                              lambda: datetime.now(UTC))
+    return InteractionService(AskTable(), EventBusPublisher("boomerang.notify"), ephemeral, lambda: datetime.now(UTC))
 
 
 def _json(status: int, body: dict[str, Any]) -> Response[str]:

@@ -12,12 +12,15 @@ SKIP = "ask_skip"
 
 def _who(fired: TriggerFired) -> str:
     ask = fired.ask
-    promoter = f"*{ask.promoter_name}*" + (f" ({ask.promoter_title}, {ask.account_name})" if ask.promoter_title
-                                            else f" ({ask.account_name})")
+    promoter = f"*{ask.promoter_name}*" + (
+        f" ({ask.promoter_title}, {ask.account_name})" if ask.promoter_title else f" ({ask.account_name})"
+    )
     if not ask.people:
         return f"*Who to ask* — {promoter}. No one they know at an ICP-fit account yet: ask for any peer."
-    lines = [f"*Who to ask* — {promoter} knows {len(ask.people)} "
-             f"{'person' if len(ask.people) == 1 else 'people'} at ICP-fit accounts:"]
+    lines = [
+        f"*Who to ask* — {promoter} knows {len(ask.people)} "
+        f"{'person' if len(ask.people) == 1 else 'people'} at ICP-fit accounts:"
+    ]
     for number, person in enumerate(ask.people, start=1):
         title = f" — {person.title}" if person.title else ""
         reasons = ", ".join(person.fit_reasons)
@@ -34,8 +37,14 @@ def dm_blocks(fired: TriggerFired) -> list[dict[str, Any]]:
     ask = fired.ask
     why = "\n".join(f"• {line}" for line in ask.why_now)
     return [
-        {"type": "section", "text": {"type": "mrkdwn", "text": f"🎯 *{ask.promoter_name}* ({ask.account_name}) — "
-                                                                 f"peak moment: *{fired.rule_label}*. {ask.why_now[1]}."}},
+        {
+            "type": "section",
+            "text": {
+                "type": "mrkdwn",
+                "text": f"🎯 *{ask.promoter_name}* ({ask.account_name}) — "
+                f"peak moment: *{fired.rule_label}*. {ask.why_now[1]}.",
+            },
+        },
         {"type": "section", "text": {"type": "mrkdwn", "text": _who(fired)}},
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*What to say*\n>{ask.script}"}},
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*Why now*\n{why}"}},
@@ -43,14 +52,30 @@ def dm_blocks(fired: TriggerFired) -> list[dict[str, Any]]:
             "type": "actions",
             "block_id": f"ask:{fired.trigger_id}",
             "elements": [
-                {"type": "button", "action_id": APPROVE, "style": "primary", "value": fired.trigger_id,
-                 "text": {"type": "plain_text", "text": "Approve & send"}},
-                {"type": "button", "action_id": SKIP, "value": fired.trigger_id,
-                 "text": {"type": "plain_text", "text": "Skip"}},
+                {
+                    "type": "button",
+                    "action_id": APPROVE,
+                    "style": "primary",
+                    "value": fired.trigger_id,
+                    "text": {"type": "plain_text", "text": "Approve & send"},
+                },
+                {
+                    "type": "button",
+                    "action_id": SKIP,
+                    "value": fired.trigger_id,
+                    "text": {"type": "plain_text", "text": "Skip"},
+                },
             ],
         },
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": f"Trigger `{fired.trigger_id}` · "
-                                          f"rule `{fired.rule}` · pillar {fired.pillar}"}]},
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": f"Trigger `{fired.trigger_id}` · rule `{fired.rule}` · pillar {fired.pillar}",
+                }
+            ],
+        },
     ]
 
 

@@ -13,7 +13,7 @@ from services.notify.logic.message import decided_blocks, dm_blocks, headline
 
 
 class Slack(Protocol):
-    def chat_postMessage(self, **kwargs: Any) -> Any: ...  # noqa: N802 - slack_sdk's names
+    def chat_postMessage(self, **kwargs: Any) -> Any: ...
     def chat_update(self, **kwargs: Any) -> Any: ...
 
 
@@ -28,8 +28,9 @@ class Members(Protocol):
 
 
 class Mailer(Protocol):
-    def send(self, *, sender: str, to: list[str], cc: list[str], reply_to: list[str], subject: str,
-             body: str) -> str: ...
+    def send(
+        self, *, sender: str, to: list[str], cc: list[str], reply_to: list[str], subject: str, body: str
+    ) -> str: ...
 
 
 class Notifier:
@@ -52,18 +53,29 @@ class Notifier:
         record = self._asks.get(fired.trigger_id) or {}
         if record.get("slack_ts"):
             return "already_sent"  # a redelivered message must not DM twice
-        csm = self._members.member(fired.csm_member_id)
         blocks = dm_blocks(fired)
         if not fired.csm_slack_user_id:
+            csm = self._members.member(fired.csm_member_id)
             if not csm or not csm.email:
                 raise LookupError(f"CSM {fired.csm_member_id} has neither a Slack user id nor an email")
-            self._mailer.send(sender=self._config.email.sender, to=[csm.email], cc=[], reply_to=[],
-                              subject=headline(fired), body=_plain(fired))
+            self._mailer.send(
+                sender=self._config.email.sender,
+                to=[csm.email],
+                cc=[],
+                reply_to=[],
+                subject=headline(fired),
+                body=_plain(fired),
+            )
             return "emailed_csm"
-        response = self._slack.chat_postMessage(channel=fired.csm_slack_user_id, text=headline(fired),
-                                                blocks=blocks, unfurl_links=False)
-        self._asks.set_message(fired.trigger_id, response["channel"], response["ts"],
-                               json.dumps({"blocks": blocks, "fired": fired.model_dump(mode="json")}))
+        response = self._slack.chat_postMessage(
+            channel=fired.csm_slack_user_id, text=headline(fired), blocks=blocks, unfurl_links=False
+        )
+        self._asks.set_message(
+            fired.trigger_id,
+            response["channel"],
+            response["ts"],
+            json.dumps({"blocks": blocks, "fired": fired.model_dump(mode="json")}),
+        )
         return "dm_sent"
 
     def _decided(self, decision: AskApproved | AskSkipped) -> str:
@@ -82,8 +94,12 @@ class Notifier:
             if approved
             else f"⏭️ Skipped by <@{decision.slack_user_id}>" + (f": {decision.reason}" if decision.reason else "")
         )
-        self._slack.chat_update(channel=record["slack_channel"], ts=record["slack_ts"], text=verdict,
-                                blocks=decided_blocks(stored["blocks"], verdict))
+        self._slack.chat_update(
+            channel=record["slack_channel"],
+            ts=record["slack_ts"],
+            text=verdict,
+            blocks=decided_blocks(stored["blocks"], verdict),
+        )
         return outcome if approved else "skipped"
 
     def _email_promoter(self, fired: TriggerFired, record: dict[str, Any]) -> str:
@@ -94,18 +110,27 @@ class Notifier:
             return "no_email"
         csm = self._members.member(fired.csm_member_id)
         csm_email = [csm.email] if csm and csm.email else []
-        subject = render(self._config.email.subject,
-                         {"promoter_first_name": fired.ask.promoter_name.split()[0]})
+        subject = render(self._config.email.subject, {"promoter_first_name": fired.ask.promoter_name.split()[0]})
         signature = f"\n\n{csm.name}" if csm else ""
-        message_id = self._mailer.send(sender=self._config.email.sender, to=[to], cc=csm_email,
-                                       reply_to=csm_email, subject=subject, body=fired.ask.script + signature)
+        message_id = self._mailer.send(
+            sender=self._config.email.sender,
+            to=[to],
+            cc=csm_email,
+            reply_to=csm_email,
+            subject=subject,
+            body=fired.ask.script + signature,
+        )
         self._asks.mark_emailed(fired.trigger_id, message_id)
         return "emailed"
 
 
 def _plain(fired: TriggerFired) -> str:
     ask = fired.ask
-    people = "\n".join(f"  {i}. {p.name}, {p.title or ''} at {p.company} (fit {p.fit})"
-                       for i, p in enumerate(ask.people, start=1)) or "  (no one named yet)"
+    people = (
+        "\n".join(
+            f"  {i}. {p.name}, {p.title or ''} at {p.company} (fit {p.fit})" for i, p in enumerate(ask.people, start=1)
+        )
+        or "  (no one named yet)"
+    )
     why = "\n".join(f"  - {line}" for line in ask.why_now)
     return f"Who to ask: {ask.promoter_name}\n{people}\n\nWhat to say:\n{ask.script}\n\nWhy now:\n{why}\n"

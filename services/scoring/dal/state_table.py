@@ -49,8 +49,13 @@ class StateTable(StateTableBase):
         try:
             self._db.transact_write_items(
                 TransactItems=[
-                    {"Put": {"TableName": self._table, "Item": to_item(seen),
-                             "ConditionExpression": "attribute_not_exists(pk)"}},
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": to_item(seen),
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
                     {"Put": {"TableName": self._table, "Item": to_item(signals_item), **condition}},
                     {"Put": {"TableName": self._table, "Item": to_item(history)}},
                 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from services.common.adapters.dynamo import to_item
 from services.common.adapters.state_table import StateTableBase, epoch
@@ -12,10 +12,6 @@ RETENTION_DAYS = 400
 
 
 class TriggerTable(StateTableBase):
-    def last_asked(self, contact_key: str) -> datetime | None:
-        item = self._get(f"ASKED#{contact_key}", "ASKED", consistent=True)
-        return datetime.fromisoformat(item["asked_at"]) if item else None
-
     def claim(self, record: TriggerRecord, cooldown_days: int) -> bool:
         trigger = {
             "pk": f"TRIGGER#{record.trigger_id}",
@@ -40,8 +36,13 @@ class TriggerTable(StateTableBase):
         try:
             self._db.transact_write_items(
                 TransactItems=[
-                    {"Put": {"TableName": self._table, "Item": to_item(trigger),
-                             "ConditionExpression": "attribute_not_exists(pk)"}},
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": to_item(trigger),
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
                     {"Put": {"TableName": self._table, "Item": to_item(asked)}},
                 ]
             )

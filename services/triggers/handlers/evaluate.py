@@ -21,11 +21,11 @@ from services.triggers.logic.evaluator import TriggerEvaluator
 
 @functools.cache
 def evaluator() -> TriggerEvaluator:
-    from services.common.adapters.portfolio_table import PortfolioTable
     from services.common.config import current_config
+    from services.triggers.dal.facts import DynamoFacts
     from services.triggers.dal.trigger_store import TriggerTable
 
-    return TriggerEvaluator(current_config(), PortfolioTable(), TriggerTable(), lambda: datetime.now(UTC))
+    return TriggerEvaluator(current_config(), DynamoFacts(), TriggerTable(), lambda: datetime.now(UTC))
 
 
 def _bus_event(payload: Any) -> dict[str, Any]:
@@ -47,6 +47,13 @@ def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     decision = evaluator().evaluate(canonical)
     metrics.add_dimension(name="outcome", value=decision.outcome)
     metrics.add_metric(name="trigger_evaluated", unit=MetricUnit.Count, value=1)
-    logger.info("evaluated", extra={"event_id": canonical.event_id, "account_id": canonical.account_id,
-                                    "outcome": decision.outcome, "reason": decision.reason})
+    logger.info(
+        "evaluated",
+        extra={
+            "event_id": canonical.event_id,
+            "account_id": canonical.account_id,
+            "outcome": decision.outcome,
+            "reason": decision.reason,
+        },
+    )
     return decision.model_dump(mode="json")

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from services.common.adapters.portfolio_table import Directory
 from services.common.config import BoomerangConfig, Trigger
 from services.common.events import (
     PEAK_EVENT_TYPES,
@@ -19,10 +18,10 @@ from services.common.events import (
     TriggerFired,
     new_event,
 )
-from services.common.signals import AccountSignals
 from services.triggers.logic.ask import build_ask, rank_people
 from services.triggers.logic.gates import evaluate_gates
 from services.triggers.models.decision import Decision
+from services.triggers.models.facts import Facts
 
 _TRIGGER_NAMESPACE = uuid.UUID("0b7e3f52-8c1d-4f7a-9e26-3d5a1c9b8e40")
 
@@ -39,9 +38,12 @@ class TriggerRecord:
     fired_at: datetime
 
 
+class FactsSource(Protocol):
+    def gather(self, account_id: str, asked_key: str, promoter_id: str | None) -> Facts | None:
+        """The account, its contacts, CSM, signals, the promoter's last ask, connections and their targets."""
+
+
 class TriggerStore(Protocol):
-    def load(self, account_id: str) -> AccountSignals: ...
-    def last_asked(self, contact_key: str) -> datetime | None: ...
     def claim(self, record: TriggerRecord, cooldown_days: int) -> bool:
         """Record the trigger and start the promoter's cool-down; False if this trigger already fired."""
 
@@ -52,10 +54,14 @@ def trigger_id_for(account_id: str, rule: str, moment_id: str) -> str:
 
 class TriggerEvaluator:
     def __init__(
-        self, config: BoomerangConfig, directory: Directory, store: TriggerStore, clock: Callable[[], datetime]
+        self,
+        config: BoomerangConfig,
+        facts: FactsSource,
+        store: TriggerStore,
+        clock: Callable[[], datetime],
     ):
         self._config = config
-        self._directory = directory
+        self._facts = facts
         self._store = store
         self._clock = clock
 
@@ -69,50 +75,76 @@ class TriggerEvaluator:
         window_ends_at = event.occurred_at + timedelta(hours=self._config.windows.peak_hours)
         if window_ends_at <= now:
             return Decision(outcome="not_a_trigger", reason=f"the {trigger.label} window closed at {window_ends_at}")
-        account = self._directory.account(event.account_id)
-        if account is None:
+        promoter_id = getattr(event.data, "contact_id", None)
+        contact_key = promoter_id or getattr(event.data, "respondent_email", None) or f"account:{event.account_id}"
+        facts = self._facts.gather(event.account_id, contact_key, promoter_id)
+        if facts is None:
             return Decision(outcome="not_a_trigger", reason=f"account {event.account_id} is not in the portfolio")
+        account = facts.account
 
         # NPS: the response id, so Delighted's .updated re-delivery of the same answer never fires twice.
         moment_id = event.data.response_id if isinstance(event.data, NpsResponded) else event.source_event_id
         trigger_id = trigger_id_for(account.account_id, trigger.key, moment_id)
-        promoter_id = getattr(event.data, "contact_id", None)
-        contact_key = promoter_id or getattr(event.data, "respondent_email", None) or f"account:{account.account_id}"
-        signals = self._store.load(account.account_id)
-        gates = evaluate_gates(signals, self._config.gates, now, self._store.last_asked(contact_key))
+        gates = evaluate_gates(facts.signals, self._config.gates, now, facts.last_asked)
         if not all(g.passed for g in gates):
             blocked = TriggerBlocked(
-                trigger_id=trigger_id, rule=trigger.key, rule_label=trigger.label,
-                source_event_id=event.event_id, gates=gates,
+                trigger_id=trigger_id,
+                rule=trigger.key,
+                rule_label=trigger.label,
+                source_event_id=event.event_id,
+                gates=gates,
             )
             failed = ", ".join(g.gate for g in gates if not g.passed)
-            return Decision(outcome="blocked", reason=f"blocked by {failed}",
-                            event=self._envelope(event, EventType.TRIGGER_BLOCKED, blocked, trigger_id, now))
+            return Decision(
+                outcome="blocked",
+                reason=f"blocked by {failed}",
+                event=self._envelope(event, EventType.TRIGGER_BLOCKED, blocked, trigger_id, now),
+            )
 
-        csm = self._directory.member(account.csm_id)
-        promoter = next((c for c in self._directory.contacts(account.account_id) if c.contact_id == promoter_id), None)
-        connections = self._directory.connections(promoter_id) if promoter_id else []
-        targets = self._directory.targets([c.company_domain for c in connections if c.company_domain])
-        people = rank_people(connections, targets, self._config)
+        csm = facts.csm
+        promoter = next((c for c in facts.contacts if c.contact_id == promoter_id), None)
+        people = rank_people(facts.connections, facts.targets, self._config)
         record = TriggerRecord(
-            trigger_id=trigger_id, account_id=account.account_id, rule=trigger.key,
-            csm_member_id=account.csm_id, csm_slack_user_id=csm.slack_user_id if csm else None,
-            promoter_contact_id=contact_key, window_ends_at=window_ends_at, fired_at=now,
+            trigger_id=trigger_id,
+            account_id=account.account_id,
+            rule=trigger.key,
+            csm_member_id=account.csm_id,
+            csm_slack_user_id=csm.slack_user_id if csm else None,
+            promoter_contact_id=contact_key,
+            window_ends_at=window_ends_at,
+            fired_at=now,
         )
         if not self._store.claim(record, self._config.gates.ask_cooldown_days):
             return Decision(outcome="duplicate", reason=f"trigger {trigger_id} already fired")
         ask = build_ask(
-            event=event, trigger=trigger, config=self._config, account=account, promoter=promoter, csm=csm,
-            people=people, gates=gates, window_ends_at=window_ends_at, now=now,
+            event=event,
+            trigger=trigger,
+            config=self._config,
+            account=account,
+            promoter=promoter,
+            csm=csm,
+            people=people,
+            gates=gates,
+            window_ends_at=window_ends_at,
+            now=now,
         )
         fired = TriggerFired(
-            trigger_id=trigger_id, rule=trigger.key, rule_label=trigger.label, pillar=trigger.pillar,
-            source_event_id=event.event_id, csm_member_id=account.csm_id,
-            csm_slack_user_id=csm.slack_user_id if csm else None, window_ends_at=window_ends_at,
-            gates=gates, ask=ask,
+            trigger_id=trigger_id,
+            rule=trigger.key,
+            rule_label=trigger.label,
+            pillar=trigger.pillar,
+            source_event_id=event.event_id,
+            csm_member_id=account.csm_id,
+            csm_slack_user_id=csm.slack_user_id if csm else None,
+            window_ends_at=window_ends_at,
+            gates=gates,
+            ask=ask,
         )
-        return Decision(outcome="fired", reason=f"{trigger.label} for {ask.promoter_name}",
-                        event=self._envelope(event, EventType.TRIGGER_FIRED, fired, trigger_id, now))
+        return Decision(
+            outcome="fired",
+            reason=f"{trigger.label} for {ask.promoter_name}",
+            event=self._envelope(event, EventType.TRIGGER_FIRED, fired, trigger_id, now),
+        )
 
     def _matching_rule(self, event: EventEnvelope) -> Trigger | None:
         for trigger in self._config.triggers_for(event.type):
@@ -130,11 +162,19 @@ class TriggerEvaluator:
 
     @staticmethod
     def _envelope(
-        cause: EventEnvelope, event_type: EventType, data: TriggerFired | TriggerBlocked, trigger_id: str,
+        cause: EventEnvelope,
+        event_type: EventType,
+        data: TriggerFired | TriggerBlocked,
+        trigger_id: str,
         now: datetime,
     ) -> dict[str, object]:
         envelope = new_event(
-            source="boomerang.triggers", source_event_id=trigger_id, account_id=cause.account_id,
-            event_type=event_type, data=data, occurred_at=now, received_at=now,
+            source="boomerang.triggers",
+            source_event_id=trigger_id,
+            account_id=cause.account_id,
+            event_type=event_type,
+            data=data,
+            occurred_at=now,
+            received_at=now,
         )
         return envelope.model_dump(mode="json")

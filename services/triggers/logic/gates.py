@@ -19,7 +19,8 @@ def evaluate_gates(
             GateResult(
                 gate="open_critical_ticket",
                 passed=not critical,
-                detail=f"Open critical ticket(s): {', '.join(sorted(critical))}" if critical
+                detail=f"Open critical ticket(s): {', '.join(sorted(critical))}"
+                if critical
                 else "No open critical tickets",
             )
         )
@@ -50,7 +51,8 @@ def evaluate_gates(
         GateResult(
             gate="recent_escalation",
             passed=not recent,
-            detail=f"Escalation on {escalated:%Y-%m-%d}" if recent and escalated
+            detail=f"Escalation on {escalated:%Y-%m-%d}"
+            if recent and escalated
             else f"No escalation in the last {gates.escalation_lookback_days} days",
         )
     )
@@ -59,7 +61,8 @@ def evaluate_gates(
         GateResult(
             gate="ask_cooldown",
             passed=cooled,
-            detail="Not asked in the last {} days".format(gates.ask_cooldown_days) if cooled
+            detail=f"Not asked in the last {gates.ask_cooldown_days} days"
+            if cooled
             else f"Already asked on {last_asked_at:%Y-%m-%d}",
         )
     )

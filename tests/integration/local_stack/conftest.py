@@ -1,11 +1,8 @@
 from __future__ import annotations
 
-import io
 import json
 import sys
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,40 +13,9 @@ if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
 from fixture_template import template  # noqa: E402
+from local_stack_helpers import TeeOut  # noqa: E402
 
 from boomerang.local import LocalStack  # noqa: E402
-
-
-class TeeOut(io.TextIOBase):
-    """Captures the stack's stdout lines (thread-safe) for assertions."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.lines: list[str] = []
-
-    def write(self, s: str) -> int:
-        with self._lock:
-            self.lines.extend(line for line in s.splitlines() if line)
-        return len(s)
-
-    def json_lines(self) -> list[dict[str, Any]]:
-        out = []
-        with self._lock:
-            lines = list(self.lines)
-        for line in lines:
-            if line.startswith("{"):
-                out.append(json.loads(line))
-        return out
-
-
-def wait_for(predicate: Callable[[], Any], timeout: float = 10.0, interval: float = 0.02) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout}s")
 
 
 @pytest.fixture(scope="session")
@@ -65,15 +31,21 @@ def stack_out() -> TeeOut:
 
 
 @pytest.fixture(scope="module")
-def stack(template_path: Path, stack_out: TeeOut, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+def stack(template_path: Path, stack_out: TeeOut) -> Iterator[LocalStack]:
     import os
 
+    saved = {k: os.environ.pop(k, None) for k in ("BOOMERANG_DELIGHTED_API_KEY", "BOOMERANG_SLACK_SIGNING_SECRET")}
+    saved["BOOMERANG_SLACK_BOT_TOKEN"] = os.environ.get("BOOMERANG_SLACK_BOT_TOKEN")
     os.environ["BOOMERANG_SLACK_BOT_TOKEN"] = "xoxb-from-env"
     try:
         local = LocalStack(port=0, template_path=template_path, load_portfolio=False, stdout=stack_out)
         local.start()
     finally:
-        os.environ.pop("BOOMERANG_SLACK_BOT_TOKEN", None)
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     yield local
     local.stop()
 

@@ -10,7 +10,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import TeeOut
+from local_stack_helpers import TeeOut
 
 from boomerang.local import LocalStack
 from boomerang.local.cli import build_parser

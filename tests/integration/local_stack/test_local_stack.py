@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import fixture_template as fx
-from conftest import TeeOut, wait_for
+from local_stack_helpers import TeeOut, wait_for
 from slack_sdk import WebClient
 
 from boomerang.local import LocalStack
@@ -74,23 +74,25 @@ def test_ignored_resource_types_are_reported(stack: LocalStack) -> None:
     assert {"AWS::IAM::Role", "AWS::Logs::LogGroup", "AWS::CDK::Metadata", "AWS::Events::Archive"} <= ignored
 
 
-def test_rule_delivers_bus_events_to_its_queue(stack: LocalStack) -> None:
-    # Given a rule ToNotify (detail-type TriggerFired) → NotifyQueue, with the Notify poller paused by
-    # sending an event type no poller consumes: use a throwaway queue target instead.
+def test_rules_target_their_queues_and_moto_delivers_bus_events(stack: LocalStack) -> None:
     events = stack.client("events")
     sqs = stack.client("sqs")
+    # Given the template's rules, with their patterns and SQS targets
+    rule = events.describe_rule(Name="ToScoring", EventBusName="BoomerangBus")
+    assert json.loads(rule["EventPattern"]) == {"source": ["boomerang.ingest"]}
+    targets = events.list_targets_by_rule(Rule="ToNotify", EventBusName="BoomerangBus")["Targets"]
+    assert [t["Arn"] for t in targets] == ["arn:aws:sqs:us-east-1:123456789012:NotifyQueue"]
+    # And a probe queue subscribed with the same pattern as ToScoring (no poller drains it)
     probe = sqs.create_queue(QueueName="probe")["QueueUrl"]
     probe_arn = sqs.get_queue_attributes(QueueUrl=probe, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    rule = events.describe_rule(Name="ToScoring", EventBusName="BoomerangBus")
     events.put_rule(Name="probe", EventBusName="BoomerangBus", EventPattern=rule["EventPattern"])
     events.put_targets(Rule="probe", EventBusName="BoomerangBus", Targets=[{"Id": "p", "Arn": probe_arn}])
     # When an ingest event is put on the bus
     events.put_events(Entries=[{"Source": "boomerang.ingest", "DetailType": "Probe", "Detail": '{"x": 1}',
                                 "EventBusName": "BoomerangBus"}])
-    # Then it lands in the queue, as an EventBridge envelope
+    # Then moto delivers it to the queue as an EventBridge envelope
     messages = receive_all(sqs, probe)
     assert json.loads(messages[0]["Body"])["detail"] == {"x": 1}
-    assert json.loads(rule["EventPattern"]) == {"source": ["boomerang.ingest"]}
 
 
 # --------------------------------------------------------------------------- HTTP API

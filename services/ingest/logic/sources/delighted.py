@@ -77,8 +77,11 @@ class Delighted:
                     type=EventType.NPS_RESPONDED,
                     source_event_id=response_id if kind == "created" else f"{response_id}@{stamp}",
                     occurred_at=occurred,
-                    account=AccountRef(email=email, source=self.name,
-                                       external_id=str(response.person.id) if response.person.id else None),
+                    account=AccountRef(
+                        email=email,
+                        source=self.name,
+                        external_id=str(response.person.id) if response.person.id else None,
+                    ),
                     data={
                         "response_id": response_id,
                         "score": response.score,

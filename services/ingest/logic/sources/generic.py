@@ -83,9 +83,9 @@ class Generic:
 
     def parse(self, request: WebhookRequest) -> Parsed:
         body = json_body(request.body)
-        items = validate(_Batch, body).events if isinstance(body, dict) and "events" in body else [
-            validate(_Event, body)
-        ]
+        items = (
+            validate(_Batch, body).events if isinstance(body, dict) and "events" in body else [validate(_Event, body)]
+        )
         events = []
         for index, item in enumerate(items):
             if item.type in _INTERNAL:
@@ -100,8 +100,12 @@ class Generic:
                     type=item.type,
                     source_event_id=item.id,
                     occurred_at=item.occurred_at,
-                    account=AccountRef(account_id=account.id, email=account.email,
-                                       source=account.source, external_id=account.external_id),
+                    account=AccountRef(
+                        account_id=account.id,
+                        email=account.email,
+                        source=account.source,
+                        external_id=account.external_id,
+                    ),
                     data=data,
                 )
             )

@@ -1,0 +1,138 @@
+"""`make bench`: the speed targets, measured (never asserted by timed unit tests).
+
+- handler import time ≤ 1.5 × `import boto3` (median of fresh interpreters)
+- ingest compute ≥ 10k events/s per core (verify + parse + resolve + envelope, in-memory adapters)
+- webhook → Slack DM p99 ≤ 300 ms through the local stack
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+HANDLERS = [
+    "services.ingest.handlers.webhook",
+    "services.scoring.handlers.consume",
+    "services.triggers.handlers.evaluate",
+    "services.notify.handlers.deliver",
+    "services.notify.handlers.interactions",
+]
+
+
+def _import_seconds(module: str, runs: int = 7) -> float:
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    samples = [
+        float(subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout)
+        for _ in range(runs)
+    ]
+    return statistics.median(samples)
+
+
+def imports() -> dict[str, object]:
+    boto3 = _import_seconds("boto3")
+    rows = {m: _import_seconds(m) for m in HANDLERS}
+    return {
+        "boto3_ms": round(boto3 * 1000, 1),
+        "handlers": {
+            m: {"ms": round(s * 1000, 1), "ratio": round(s / boto3, 2), "ok": s <= 1.5 * boto3} for m, s in rows.items()
+        },
+    }
+
+
+def ingest_throughput(events: int = 20_000) -> dict[str, object]:
+    from datetime import UTC, datetime
+
+    from boomerang.signing import sign
+    from services.ingest.logic.pipeline import IngestService
+    from services.ingest.logic.sources import sources
+    from services.ingest.models.webhook import WebhookRequest
+    from tests.fakes import EXAMPLES, FakePublisher, InMemoryDirectory
+
+    class Sink(FakePublisher):
+        def publish(self, batch: list) -> None:  # keep memory flat
+            for event in batch:
+                event.detail()
+
+    body = (EXAMPLES / "webhooks" / "delighted" / "01-promoter-priya-raman-halvorsen.json").read_bytes()
+    headers = sign("delighted", body, "k")
+    service = IngestService(sources(), lambda: {"delighted_api_key": "k"}, InMemoryDirectory.examples(), Sink())
+    now = datetime.now(UTC)
+    for _ in range(200):  # warm up model builds
+        service.accept(WebhookRequest("delighted", headers, body, now))
+    started = time.perf_counter()
+    for _ in range(events):
+        result = service.accept(WebhookRequest("delighted", headers, body, now))
+    elapsed = time.perf_counter() - started
+    assert result.status == 202
+    rate = events / elapsed
+    return {
+        "events": events,
+        "per_second": round(rate),
+        "us_per_event": round(elapsed / events * 1e6, 1),
+        "ok": rate >= 10_000,
+    }
+
+
+def webhook_to_dm(count: int = 60) -> dict[str, object]:
+    import io
+    import tempfile
+    from datetime import UTC, datetime
+
+    from boomerang.local.stack import LocalStack
+    from boomerang.replay import Sample, deliver, load_samples, rebase
+
+    # Every ask goes to the same promoter, so lift the cool-down for the measurement only.
+    config = (ROOT / "boomerang.toml").read_text().replace("ask_cooldown_days = 90", "ask_cooldown_days = 0")
+    with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as handle:
+        handle.write(config)
+    base = next(
+        s for s in rebase(load_samples(ROOT / "examples" / "webhooks"), datetime.now(UTC)) if s.name.startswith("01-")
+    )
+    latencies = []
+    with LocalStack(port=0, config_path=handle.name, stdout=io.StringIO()) as stack:
+        for n in range(count + 5):
+            body = json.loads(json.dumps(base.body))
+            body["event_data"]["id"] = f"bench-{n}"
+            before = len(stack.slack_calls)
+            delivery = deliver(stack.api_url, Sample("delighted", "bench", body), stack.secrets)
+            deadline = time.perf_counter() + 5
+            while len(stack.slack_calls) == before and time.perf_counter() < deadline:
+                time.sleep(0.001)
+            if n >= 5:  # the first few pay cold starts, as a real Lambda's first call would
+                latencies.append((time.perf_counter() - delivery.sent_at) * 1000)
+    latencies.sort()
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    return {
+        "samples": len(latencies),
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p99_ms": round(p99, 1),
+        "max_ms": round(latencies[-1], 1),
+        "ok": p99 <= 300,
+    }
+
+
+def main() -> int:
+    import logging
+    import os
+
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    logging.disable(logging.INFO)
+    report: dict[str, Any] = {"imports": imports(), "ingest": ingest_throughput(), "webhook_to_dm": webhook_to_dm()}
+    print(json.dumps(report, indent=2))
+    ok = (
+        report["ingest"]["ok"]
+        and report["webhook_to_dm"]["ok"]
+        and all(h["ok"] for h in report["imports"]["handlers"].values())
+    )
+    print("bench:", "all targets met" if ok else "TARGET MISSED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,20 @@
+"""Everything rule evaluation needs to know about an account, gathered in as few reads as possible."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from services.common.portfolio import Account, Connection, Contact, Member, Target
+from services.common.signals import AccountSignals
+
+
+@dataclass(frozen=True)
+class Facts:
+    account: Account
+    contacts: list[Contact]
+    csm: Member | None
+    signals: AccountSignals
+    last_asked: datetime | None
+    connections: list[Connection] = field(default_factory=list)  # the promoter's
+    targets: dict[str, Target] = field(default_factory=dict)  # by domain, for those connections

@@ -1,0 +1,82 @@
+"""Each handler end to end on moto: API Gateway / SQS / Step Functions shaped inputs, real AWS calls."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from boomerang.replay import load_samples, rebase
+from boomerang.signing import sign
+from tests.integration.services.conftest import Context, drain, http_event, sqs_event
+
+SAMPLES = {
+    s.name: s
+    for s in rebase(load_samples(Path(__file__).resolve().parents[3] / "examples" / "webhooks"), datetime.now(UTC))
+}
+
+
+def _post(source: str, sample_name: str, secret: str = "dk") -> dict:
+    from services.ingest.handlers.webhook import handler
+
+    body = json.dumps(SAMPLES[sample_name].body).encode()
+    return handler(http_event(f"/webhooks/{source}", body, sign(source, body, secret)), Context())
+
+
+def test_ingest_puts_the_canonical_event_on_the_bus(aws):
+    response = _post("delighted", "01-promoter-priya-raman-halvorsen")
+    assert response["statusCode"] == 202, response["body"]
+    [message] = drain(aws.sqs, aws.tap)
+    event = json.loads(message["body"])
+    assert (event["source"], event["detail-type"]) == ("boomerang.ingest", "NpsResponded")
+    assert event["detail"]["data"]["contact_id"] == "con-priya-raman"
+
+
+def test_ingest_rejects_a_bad_signature_without_touching_the_bus(aws):
+    response = _post("delighted", "01-promoter-priya-raman-halvorsen", secret="wrong")
+    assert response["statusCode"] == 401
+    assert json.loads(response["body"])["error"] == "invalid_signature"
+    assert drain(aws.sqs, aws.tap) == []
+
+
+def test_scoring_records_once_and_reports_only_the_bad_record(aws):
+    from services.scoring.handlers.consume import handler
+
+    _post("generic", "00-kestrel-critical-ticket", secret="gs")
+    [message] = drain(aws.sqs, aws.tap)
+    event = sqs_event([message["body"], message["body"], "{not json"])
+    result = handler(event, Context())
+    assert [f["itemIdentifier"] for f in result["batchItemFailures"]] == [event["Records"][2]["messageId"]]
+    item = aws.ddb.get_item(TableName="state", Key={"pk": {"S": "ACCOUNT#acc-kestrel"}, "sk": {"S": "SIGNALS"}})
+    signals = json.loads(item["Item"]["signals"]["S"])
+    assert signals["events_seen"] == 1  # the duplicate changed nothing
+    assert signals["open_tickets"]["88231"]["severity"] == "critical"
+    history = aws.ddb.query(
+        TableName="state",
+        KeyConditionExpression="pk = :p AND begins_with(sk, :s)",
+        ExpressionAttributeValues={":p": {"S": "ACCOUNT#acc-kestrel"}, ":s": {"S": "EVENT#"}},
+    )
+    assert history["Count"] == 1 and "expires_at" in history["Items"][0]
+
+
+def test_evaluation_fires_once_and_notify_dms_the_csm(aws, slack_sink):
+    from services.notify.handlers.deliver import handler as deliver
+    from services.triggers.handlers.evaluate import handler as evaluate
+
+    _post("delighted", "03-promoter-derek-osei-meridian")
+    [message] = drain(aws.sqs, aws.tap)
+    pipe_input = [{"messageId": "m1", "body": message["body"]}]
+    decision = evaluate(pipe_input, Context())
+    assert decision["outcome"] == "fired", decision["reason"]
+    trigger_id = decision["event"]["data"]["trigger_id"]
+    stored = aws.ddb.get_item(TableName="state", Key={"pk": {"S": f"TRIGGER#{trigger_id}"}, "sk": {"S": "TRIGGER"}})
+    assert stored["Item"]["status"]["S"] == "pending"
+    again = evaluate(pipe_input, Context())
+    assert again["outcome"] == "blocked" and "ask_cooldown" in again["reason"]
+
+    bus_event = {"detail-type": "TriggerFired", "source": "boomerang.triggers", "detail": decision["event"]}
+    assert deliver(sqs_event([json.dumps(bus_event)]), Context()) == {"batchItemFailures": []}
+    [call] = slack_sink.calls
+    assert call["method"] == "chat.postMessage"
+    assert call["payload"]["channel"] == decision["event"]["data"]["csm_slack_user_id"]
+    assert call["token"] == "xoxb-test"
