@@ -31,7 +31,7 @@ def _schemas(args: argparse.Namespace) -> int:
     if args.check:
         stale = drift()
         if stale:
-            print(f"schemas out of date in {SCHEMA_DIR}: {', '.join(stale)}; run `boomerang schemas`", file=sys.stderr)
+            print(f"schemas or catalog out of date: {', '.join(stale)}; run `boomerang schemas`", file=sys.stderr)
             return 1
         print("schemas up to date")
         return 0

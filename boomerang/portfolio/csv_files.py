@@ -36,12 +36,16 @@ class Portfolio:
     connections: list[Connection] = field(default_factory=list)
 
 
-def _rows(path: Path, model: type[M], problems: list[str]) -> list[M]:
+def _rows(path: Path, model: type[M], problems: list[str], seen: set[str] | None = None) -> list[M]:
+    """Valid rows as models; every invalid one adds a problem. ``seen`` collects the first column's ids of
+    all rows, valid or not, so one bad row is reported once rather than again by every reference to it."""
     records: list[M] = []
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         for number, row in enumerate(reader, start=2):  # row 1 is the header
             values: dict[str, Any] = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+            if seen is not None and reader.fieldnames:
+                seen.add(values.get(reader.fieldnames[0].strip(), ""))
             external = {k.removeprefix("ext_"): v for k, v in values.items() if k.startswith("ext_") and v}
             cleaned = {k: (v if v != "" else None) for k, v in values.items() if not k.startswith("ext_")}
             if "external_ids" in model.model_fields:
@@ -63,26 +67,25 @@ def read_portfolio(directory: Path) -> Portfolio:
     if missing:
         raise PortfolioError([f"{directory}: missing {name}" for name in missing])
 
+    ids: dict[str, set[str]] = {"accounts": set(), "contacts": set(), "members": set()}
     portfolio = Portfolio(
-        accounts=_rows(directory / "accounts.csv", Account, problems),
-        contacts=_rows(directory / "contacts.csv", Contact, problems),
-        members=_rows(directory / "csms.csv", Member, problems),
+        accounts=_rows(directory / "accounts.csv", Account, problems, ids["accounts"]),
+        contacts=_rows(directory / "contacts.csv", Contact, problems, ids["contacts"]),
+        members=_rows(directory / "csms.csv", Member, problems, ids["members"]),
     )
     if (directory / "targets.csv").is_file():
         portfolio.targets = _rows(directory / "targets.csv", Target, problems)
     if (directory / "connections.csv").is_file():
         portfolio.connections = _rows(directory / "connections.csv", Connection, problems)
-    problems.extend(_dangling_references(portfolio))
+    problems.extend(_dangling_references(portfolio, ids))
     if problems:
         raise PortfolioError(problems)
     return portfolio
 
 
-def _dangling_references(portfolio: Portfolio) -> list[str]:
+def _dangling_references(portfolio: Portfolio, ids: dict[str, set[str]]) -> list[str]:
     problems: list[str] = []
-    accounts = {a.account_id for a in portfolio.accounts}
-    members = {m.member_id for m in portfolio.members}
-    contacts = {c.contact_id for c in portfolio.contacts}
+    accounts, members, contacts = ids["accounts"], ids["members"], ids["contacts"]
     for kind, ids in (
         ("account_id", [a.account_id for a in portfolio.accounts]),
         ("contact_id", [c.contact_id for c in portfolio.contacts]),

@@ -263,6 +263,31 @@ class AskExpired(_Data):
     trigger_id: str
 
 
+# Who produces each type and what it means: rendered into docs/events.md by `boomerang schemas`.
+ABOUT: dict[EventType, tuple[str, str]] = {
+    EventType.NPS_RESPONDED: ("survey tools", "A customer answered an NPS survey (0–10); 9–10 is a peak moment."),
+    EventType.ONBOARDING_COMPLETED: ("CS platform", "Onboarding (or a named milestone) was completed: a peak moment."),
+    EventType.RENEWAL_SIGNED: ("CRM", "A renewal was signed: a peak moment; clears renewal risk."),
+    EventType.EXPANSION_SIGNED: ("CRM", "An expansion was signed: a peak moment."),
+    EventType.TICKET_OPENED: ("support tool", "A ticket was opened, with severity (critical blocks direct asks)."),
+    EventType.TICKET_UPDATED: ("support tool", "A ticket changed status or severity; solved/closed ends it."),
+    EventType.TICKET_ESCALATED: ("support tool", "A ticket was escalated (recent escalations block direct asks)."),
+    EventType.USAGE_REPORTED: ("product analytics / CS platform", "A usage snapshot: active users, seats, logins."),
+    EventType.MEETING_HELD: ("CRM / calendar", "A customer meeting took place (QBR, check-in, EBR)."),
+    EventType.EXECUTIVE_CHANGED: ("CRM / CS platform", "The customer's executive sponsor joined, left or changed."),
+    EventType.CHAMPION_CHANGED: ("CRM / CS platform", "The customer's champion joined, left or changed."),
+    EventType.COMPETITOR_MENTIONED: ("CRM / support / CS platform", "A competitor came up with this customer."),
+    EventType.PAYMENT_LATE: ("billing / CRM", "An invoice is overdue."),
+    EventType.RENEWAL_RISK_FLAGGED: ("CRM / CS platform", "The renewal was flagged at risk (blocks direct asks)."),
+    EventType.DEAL_STAGE_CHANGED: ("CRM", "A deal moved to another pipeline stage."),
+    EventType.HEALTH_CHANGED: ("boomerang.scoring", "The account's health status or score moved, with why."),
+    EventType.TRIGGER_FIRED: ("boomerang.triggers", "A clean peak moment: the ask (who, what, why now) for the CSM."),
+    EventType.TRIGGER_BLOCKED: ("boomerang.triggers", "A peak moment that was not clean, with every gate's result."),
+    EventType.ASK_APPROVED: ("boomerang.notify", "The CSM approved the ask in Slack; it is sent."),
+    EventType.ASK_SKIPPED: ("boomerang.notify", "The CSM skipped the ask."),
+    EventType.ASK_EXPIRED: ("boomerang.notify", "The window closed before anyone acted."),
+}
+
 CATALOG: dict[EventType, type[_Data]] = {
     EventType.NPS_RESPONDED: NpsResponded,
     EventType.ONBOARDING_COMPLETED: OnboardingCompleted,

@@ -1,4 +1,4 @@
-"""Logger, Metrics and a lazily built Tracer for every handler.
+"""Logger, Metrics (per service) and a lazily built Tracer for every handler.
 
 Tracer patches boto3 through aws_xray_sdk, which costs ~130 ms to import; building it on the first
 invocation keeps handler imports light (cold starts pay it once, tests and the local stack never).
@@ -14,8 +14,10 @@ from aws_lambda_powertools import Logger, Metrics
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-logger = Logger()
-metrics = Metrics()
+
+def for_service(service: str) -> tuple[Logger, Metrics]:
+    """A named Logger and Metrics per service, so logs stay attributable where handlers share a process."""
+    return Logger(service=service), Metrics(service=service)
 
 
 @functools.cache

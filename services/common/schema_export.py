@@ -5,15 +5,39 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from services.common.events import json_schemas
+from services.common.events import ABOUT, CATALOG, json_schemas
 
 SCHEMA_DIR = Path(__file__).with_name("schemas")
+CATALOG_DOC = Path(__file__).resolve().parents[2] / "docs" / "events.md"
 
 
 def rendered() -> dict[str, str]:
     return {
         f"{name}.json": json.dumps(schema, indent=2, sort_keys=True) + "\n" for name, schema in json_schemas().items()
     }
+
+
+def catalog_markdown() -> str:
+    lines = [
+        "# Canonical event catalog",
+        "",
+        "Generated from `services/common/events.py` by `boomerang schemas`; `make test` fails if it drifts.",
+        "Every event on the bus has `DetailType` = its type and `Detail` = the envelope below; JSON Schemas",
+        "are in `services/common/schemas/` (`CanonicalEvent.json` is the discriminated union of all types).",
+        "",
+        "Envelope: `event_id` (deterministic per vendor delivery), `source`, `source_event_id`, `account_id`,",
+        "`occurred_at`, `received_at` (timezone-aware ISO-8601), `type`, `data` (typed, below), `raw_ref`.",
+        "",
+        "| type | produced by | meaning | data fields (* required) |",
+        "|---|---|---|---|",
+    ]
+    for event_type, model in CATALOG.items():
+        producer, meaning = ABOUT[event_type]
+        fields = ", ".join(
+            f"`{name}`{'*' if field.is_required() else ''}" for name, field in model.model_fields.items()
+        )
+        lines.append(f"| `{event_type.value}` | {producer} | {meaning} | {fields or '—'} |")
+    return "\n".join(lines) + "\n"
 
 
 def export(directory: Path = SCHEMA_DIR) -> list[Path]:
@@ -23,6 +47,9 @@ def export(directory: Path = SCHEMA_DIR) -> list[Path]:
         path = directory / name
         path.write_text(text, encoding="utf-8")
         written.append(path)
+    if directory == SCHEMA_DIR:
+        CATALOG_DOC.write_text(catalog_markdown(), encoding="utf-8")
+        written.append(CATALOG_DOC)
     return written
 
 
@@ -35,4 +62,8 @@ def drift(directory: Path = SCHEMA_DIR) -> list[str]:
         if not (directory / name).is_file() or (directory / name).read_text(encoding="utf-8") != text
     ]
     problems += [p.name for p in directory.glob("*.json") if p.name not in expected]
+    if directory == SCHEMA_DIR and (
+        not CATALOG_DOC.is_file() or CATALOG_DOC.read_text(encoding="utf-8") != catalog_markdown()
+    ):
+        problems.append(str(CATALOG_DOC.name))
     return sorted(problems)

@@ -12,11 +12,13 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from services.common.observability import logger, metrics, traced
+from services.common.observability import for_service, traced
 from services.ingest.logic.pipeline import IngestService
 from services.ingest.models.webhook import WebhookRequest
 
 app = APIGatewayHttpResolver()
+
+logger, metrics = for_service("ingest")
 
 
 @functools.cache

@@ -13,10 +13,12 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from services.common.events import parse_event
-from services.common.observability import logger, metrics, traced
+from services.common.observability import for_service, traced
 from services.notify.logic.notifier import Notifier
 
 processor = BatchProcessor(event_type=EventType.SQS)
+
+logger, metrics = for_service("notify")
 
 
 @functools.cache

@@ -12,10 +12,12 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from services.common.observability import logger, metrics, traced
+from services.common.observability import for_service, traced
 from services.notify.logic.interactions import BadInteraction, InteractionService, parse_payload
 
 app = APIGatewayHttpResolver()
+
+logger, metrics = for_service("interactions")
 
 
 def _secrets() -> dict[str, str]:  # Parameters caches it for 5 minutes; a pasted secret is picked up

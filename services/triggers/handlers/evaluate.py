@@ -15,8 +15,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from services.common.events import parse_event
-from services.common.observability import logger, metrics, traced
+from services.common.observability import for_service, traced
 from services.triggers.logic.evaluator import TriggerEvaluator
+
+logger, metrics = for_service("triggers")
 
 
 @functools.cache
