@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -38,3 +39,10 @@ def traced(handler: F) -> F:
         return wrapped["fn"](event, context)
 
     return run  # type: ignore[return-value]
+
+
+def count(metrics: Metrics, name: str, dimension: str, value: str) -> None:
+    """One count with its own dimension, flushed at once: dimensions never leak into the next invocation."""
+    with single_metric(name=name, unit=MetricUnit.Count, value=1, namespace=metrics.namespace) as metric:
+        metric.add_dimension(name="service", value=str(metrics.service))
+        metric.add_dimension(name=dimension, value=value)

@@ -1,4 +1,4 @@
-"""One local stack for the whole e2e session, plus a tap queue that sees every event on the bus."""
+"""One local stack per e2e module, plus a tap queue that sees every event on the bus."""
 
 from __future__ import annotations
 
@@ -36,12 +36,13 @@ class BusTap:
         return found
 
 
-@pytest.fixture(scope="session")
+# One stack per module (and one per process at a time): other test packages start their own.
+@pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
     with LocalStack(port=0, stdout=io.StringIO()) as running:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def tap(stack: LocalStack) -> BusTap:
     return BusTap(stack)

@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from services.common.observability import for_service, traced
+from services.common.observability import count, for_service, traced
 from services.ingest.logic.pipeline import IngestService
 from services.ingest.models.webhook import WebhookRequest
 
@@ -50,8 +50,8 @@ def receive(source: str) -> Response[str]:
     )
     result = service().accept(request)
     outcome = {200: "ignored", 202: "accepted"}.get(result.status, "rejected")
-    metrics.add_dimension(name="source", value=source if result.status != 404 else "unknown")
-    metrics.add_metric(name=f"webhook_{outcome}", unit=MetricUnit.Count, value=1)
+    count(metrics, f"webhook_{outcome}", "source", source if result.status != 404 else "unknown")
+    metrics.add_metric(name="webhooks", unit=MetricUnit.Count, value=1)
     logger.info(
         "webhook",
         extra={

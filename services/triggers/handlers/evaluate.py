@@ -15,7 +15,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from services.common.events import parse_event
-from services.common.observability import for_service, traced
+from services.common.observability import count, for_service, traced
 from services.triggers.logic.evaluator import TriggerEvaluator
 
 logger, metrics = for_service("triggers")
@@ -47,8 +47,8 @@ def _bus_event(payload: Any) -> dict[str, Any]:
 def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     canonical = parse_event(_bus_event(event)["detail"])
     decision = evaluator().evaluate(canonical)
-    metrics.add_dimension(name="outcome", value=decision.outcome)
-    metrics.add_metric(name="trigger_evaluated", unit=MetricUnit.Count, value=1)
+    count(metrics, "trigger_evaluated", "outcome", decision.outcome)
+    metrics.add_metric(name="evaluations", unit=MetricUnit.Count, value=1)
     logger.info(
         "evaluated",
         extra={

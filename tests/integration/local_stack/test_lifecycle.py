@@ -17,8 +17,11 @@ from boomerang.local.cli import build_parser
 
 
 def test_stop_is_clean_prompt_and_idempotent(template_path: Path) -> None:
+    import gc
+
     before = {t.ident for t in threading.enumerate()}
     endpoint_before = os.environ.get("AWS_ENDPOINT_URL")
+    gc_before = gc.get_threshold()
     out = TeeOut()
     # Given a running stack on free ports
     local = LocalStack(port=0, template_path=template_path, load_portfolio=False, stdout=out)
@@ -38,6 +41,7 @@ def test_stop_is_clean_prompt_and_idempotent(template_path: Path) -> None:
     assert not [t for t in leftover if t.name.startswith(("esm-", "pipe-", "http-api", "slack-sink"))]
     # And the environment is restored and the port is closed
     assert os.environ.get("AWS_ENDPOINT_URL") == endpoint_before
+    assert gc.get_threshold() == gc_before and gc.get_freeze_count() == 0
     with pytest.raises(OSError):
         urllib.request.urlopen(f"{url}/health", timeout=2)
 

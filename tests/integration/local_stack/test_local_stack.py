@@ -238,8 +238,9 @@ def test_ses_email_is_captured_and_printed(stack: LocalStack, stack_out: TeeOut,
 
 
 def test_secret_values_come_from_env_with_dev_defaults(stack: LocalStack) -> None:
-    # Given BOOMERANG_SLACK_BOT_TOKEN was set (conftest) and the other two were not
+    # Given BOOMERANG_SLACK_BOT_TOKEN was set (conftest) and the others were not
     assert stack.secrets == {"delighted_api_key": "dev-delighted-key",
+                             "generic_signing_secret": "dev-generic-secret",
                              "slack_signing_secret": "dev-slack-signing-secret",
                              "slack_bot_token": "xoxb-from-env"}
     # Then the secret in moto holds exactly those values, and handlers get its ARN
