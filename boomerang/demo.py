@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from boomerang.portfolio.csv_files import read_portfolio
 from boomerang.replay import decisions, deliver, load_samples, post, rebase, wait_until_idle
 from boomerang.signing import sign
 
@@ -21,13 +22,14 @@ def _mrkdwn(text: str) -> str:
     return text.replace("*", "").replace("\n>", "\n    ").replace(">", "    ", 1 if text.startswith(">") else 0)
 
 
-def render_dm(call: dict[str, Any]) -> str:
+def render_dm(call: dict[str, Any], names: dict[str, str]) -> str:
     """A DM's blocks as plain text: who / what / why, then its buttons."""
     payload = call["payload"]
     blocks = payload.get("blocks") or []
     if isinstance(blocks, str):
         blocks = json.loads(blocks)
-    lines = [f"── DM to {payload.get('channel')} " + "─" * 50]
+    channel = str(payload.get("channel"))
+    lines = [f"── Slack DM to {names.get(channel, channel)} ({channel}) " + "─" * 40]
     for block in blocks:
         if block.get("type") == "section":
             lines.append(_mrkdwn(block["text"]["text"]))
@@ -88,9 +90,10 @@ def run(argv: list[str]) -> int:
             print(f"  {delivery.status}  {sample.source:9} {sample.name:45} {note}")
         wait_until_idle(stack)
         dms = [c for c in stack.slack_calls if c["method"] == "chat.postMessage"]
+        names = {m.slack_user_id: m.name for m in read_portfolio(Path(args.data)).members if m.slack_user_id}
         print()
         for dm in dms:
-            print(render_dm(dm))
+            print(render_dm(dm, names))
         outcomes = [d for d in decisions(stack)]
         blocked = [d for d in outcomes if d.get("outcome") == "blocked"]
         for item in blocked:

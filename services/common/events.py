@@ -213,6 +213,7 @@ class Ask(_Data):
     promoter_email: str | None = None
     account_name: str
     people: list[Person]
+    people_known: int = Field(default=0, ge=0, description="How many ICP-fit people they know; people is the best")
     script: str
     why_now: list[str]
 

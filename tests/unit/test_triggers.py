@@ -67,7 +67,8 @@ def test_promoter_fires_with_who_what_and_why(world):
     assert fired.csm_slack_user_id == "U07OXTZ7Q74"
     assert fired.ask.promoter_name == "Priya Raman"
     people = fired.ask.people
-    assert 1 <= len(people) <= 5
+    assert len(people) == 5  # max_people in boomerang.toml
+    assert fired.ask.people_known == 7  # everyone she knows at ICP fit; the DM names the best five
     assert [p.fit for p in people] == sorted((p.fit for p in people), reverse=True)
     assert all(p.fit >= 60 and p.fit_reasons for p in people)
     assert people[0].name in fired.ask.script and people[0].company in fired.ask.script

@@ -17,9 +17,10 @@ def _who(fired: TriggerFired) -> str:
     )
     if not ask.people:
         return f"*Who to ask* — {promoter}. No one they know at an ICP-fit account yet: ask for any peer."
+    known = max(ask.people_known, len(ask.people))
+    best = f"; the best {len(ask.people)}" if known > len(ask.people) else ""
     lines = [
-        f"*Who to ask* — {promoter} knows {len(ask.people)} "
-        f"{'person' if len(ask.people) == 1 else 'people'} at ICP-fit accounts:"
+        f"*Who to ask* — {promoter} knows {known} {'person' if known == 1 else 'people'} at ICP-fit accounts{best}:"
     ]
     for number, person in enumerate(ask.people, start=1):
         title = f" — {person.title}" if person.title else ""

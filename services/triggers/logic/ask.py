@@ -13,7 +13,7 @@ from services.triggers.logic.icp import fit
 
 
 def rank_people(connections: list[Connection], targets: dict[str, Target], config: BoomerangConfig) -> list[Person]:
-    """People the promoter knows at ICP-fit target accounts, best fit first, one entry per person."""
+    """Everyone the promoter knows at ICP-fit target accounts, best fit first, one entry per person."""
     people: dict[tuple[str, str], Person] = {}
     for connection in connections:
         target = targets.get(connection.company_domain or "")
@@ -34,8 +34,7 @@ def rank_people(connections: list[Connection], targets: dict[str, Target], confi
         )
         if key not in people or people[key].fit < score:
             people[key] = person
-    ranked = sorted(people.values(), key=lambda p: (-p.fit, p.company, p.name))
-    return ranked[: config.asks.max_people]
+    return sorted(people.values(), key=lambda p: (-p.fit, p.company, p.name))
 
 
 def build_ask(
@@ -61,7 +60,8 @@ def build_ask(
         promoter_title=promoter.title if promoter else None,
         promoter_email=(promoter.email if promoter else None) or getattr(data, "respondent_email", None),
         account_name=account.name,
-        people=people,
+        people=people[: config.asks.max_people],
+        people_known=len(people),
         script=script,
         why_now=why_now(event, trigger, account, gates, window_ends_at, now, promoter_name),
     )
