@@ -40,7 +40,7 @@ demo: synth
 local: synth
 	$(BIN)/boomerang local
 
-test: synth
+test: synth lint
 	$(BIN)/boomerang schemas --check
 	$(BIN)/python -m pytest -q
 

@@ -26,7 +26,7 @@ def _config_validate(args: argparse.Namespace) -> int:
 
 
 def _schemas(args: argparse.Namespace) -> int:
-    from services.common.schema_export import SCHEMA_DIR, drift, export
+    from services.common.schema_export import drift, export
 
     if args.check:
         stale = drift()

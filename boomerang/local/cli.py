@@ -18,8 +18,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--port", type=int, default=8787, help="HTTP API port (0 = pick a free port)")
     parser.add_argument("--data", default="examples/portfolio", help="portfolio data directory to import")
-    parser.add_argument("--slack-api-url", default=None,
-                        help="Slack Web API base URL (default: built-in local sink that prints every call)")
+    parser.add_argument(
+        "--slack-api-url",
+        default=None,
+        help="Slack Web API base URL (default: built-in local sink that prints every call)",
+    )
     parser.add_argument("--cdk-out", default="cdk.out", help="CDK output directory (synthesized if missing)")
     parser.add_argument("--config", default=None, help="rules file (default: boomerang.toml in the repo)")
     return parser
@@ -33,8 +36,13 @@ def run(argv: list[str]) -> int:
         stop.set()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-    stack = LocalStack(port=args.port, data_dir=args.data, slack_api_url=args.slack_api_url,
-                       cdk_out=args.cdk_out, config_path=args.config)
+    stack = LocalStack(
+        port=args.port,
+        data_dir=args.data,
+        slack_api_url=args.slack_api_url,
+        cdk_out=args.cdk_out,
+        config_path=args.config,
+    )
     try:
         stack.start()
         while not stop.wait(0.2):

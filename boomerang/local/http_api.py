@@ -57,8 +57,7 @@ class HttpApi:
         return f"http://{host!s}:{port}"
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), name="http-api",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), name="http-api", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:

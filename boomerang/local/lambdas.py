@@ -169,9 +169,7 @@ def sqs_record(message: Mapping[str, Any], queue_arn: str, region: str) -> dict[
     for name, attr in (message.get("MessageAttributes") or {}).items():
         msg_attrs[name] = {
             "stringValue": attr.get("StringValue"),
-            "binaryValue": (
-                base64.b64encode(attr["BinaryValue"]).decode() if attr.get("BinaryValue") else None
-            ),
+            "binaryValue": (base64.b64encode(attr["BinaryValue"]).decode() if attr.get("BinaryValue") else None),
             "stringListValues": attr.get("StringListValues", []),
             "binaryListValues": attr.get("BinaryListValues", []),
             "dataType": attr.get("DataType", "String"),
@@ -187,8 +185,11 @@ def sqs_record(message: Mapping[str, Any], queue_arn: str, region: str) -> dict[
             "ApproximateFirstReceiveTimestamp": attrs.get(
                 "ApproximateFirstReceiveTimestamp", str(int(time.time() * 1000))
             ),
-            **{k: v for k, v in attrs.items() if k in ("MessageGroupId", "MessageDeduplicationId",
-                                                        "SequenceNumber", "AWSTraceHeader")},
+            **{
+                k: v
+                for k, v in attrs.items()
+                if k in ("MessageGroupId", "MessageDeduplicationId", "SequenceNumber", "AWSTraceHeader")
+            },
         },
         "messageAttributes": msg_attrs,
         "md5OfBody": message.get("MD5OfBody") or hashlib.md5(body.encode()).hexdigest(),

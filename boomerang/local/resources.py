@@ -153,10 +153,17 @@ class Deployer:
     def deploy(self) -> Deployment:
         t = self.t
         known = {
-            "AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable", "AWS::SQS::Queue",
-            "AWS::Events::EventBus", "AWS::Events::Rule", "AWS::SecretsManager::Secret",
-            "AWS::StepFunctions::StateMachine", "AWS::Lambda::Function",
-            "AWS::Lambda::EventSourceMapping", "AWS::Pipes::Pipe", "AWS::ApiGatewayV2::Route",
+            "AWS::DynamoDB::Table",
+            "AWS::DynamoDB::GlobalTable",
+            "AWS::SQS::Queue",
+            "AWS::Events::EventBus",
+            "AWS::Events::Rule",
+            "AWS::SecretsManager::Secret",
+            "AWS::StepFunctions::StateMachine",
+            "AWS::Lambda::Function",
+            "AWS::Lambda::EventSourceMapping",
+            "AWS::Pipes::Pipe",
+            "AWS::ApiGatewayV2::Route",
             "AWS::ApiGatewayV2::Integration",
         }
         for res in t.resources.values():
@@ -222,7 +229,8 @@ class Deployer:
             stream = p.get("StreamSpecification")
             if stream and stream.get("StreamViewType"):
                 kwargs["StreamSpecification"] = {
-                    "StreamEnabled": True, "StreamViewType": stream["StreamViewType"],
+                    "StreamEnabled": True,
+                    "StreamViewType": stream["StreamViewType"],
                 }
             ddb.create_table(**kwargs)
             ttl = p.get("TimeToLiveSpecification")
@@ -244,8 +252,13 @@ class Deployer:
             phys = self.t.physical[res.logical_id]
             name = phys.attrs["QueueName"]
             attrs: dict[str, str] = {}
-            for key in ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds",
-                        "MaximumMessageSize", "ReceiveMessageWaitTimeSeconds"):
+            for key in (
+                "VisibilityTimeout",
+                "MessageRetentionPeriod",
+                "DelaySeconds",
+                "MaximumMessageSize",
+                "ReceiveMessageWaitTimeSeconds",
+            ):
                 if key in p:
                     attrs[key] = str(p[key])
             if p.get("FifoQueue"):
@@ -257,13 +270,10 @@ class Deployer:
                 if isinstance(rp, str):
                     rp = json.loads(rp)
                 attrs["RedrivePolicy"] = json.dumps(
-                    {"deadLetterTargetArn": rp["deadLetterTargetArn"],
-                     "maxReceiveCount": int(rp["maxReceiveCount"])}
+                    {"deadLetterTargetArn": rp["deadLetterTargetArn"], "maxReceiveCount": int(rp["maxReceiveCount"])}
                 )
             url = sqs.create_queue(QueueName=name, Attributes=attrs)["QueueUrl"]
-            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-                "QueueArn"
-            ]
+            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
             phys.ref = url
             phys.attrs.update({"QueueUrl": url, "Arn": arn})
             self.d.queues[res.logical_id] = QueueInfo(res.logical_id, name, url, arn)
@@ -297,8 +307,11 @@ class Deployer:
                 if not arn.startswith("arn:aws:sqs:"):
                     warn(f"rule {res.logical_id}: target {arn} is not an SQS queue; moto cannot deliver it")
                     continue
-                item = {k: target[k] for k in ("Id", "Arn", "Input", "InputPath", "InputTransformer",
-                                               "SqsParameters") if k in target}
+                item = {
+                    k: target[k]
+                    for k in ("Id", "Arn", "Input", "InputPath", "InputTransformer", "SqsParameters")
+                    if k in target
+                }
                 targets.append(item)
             if targets:
                 events.put_targets(Rule=name, EventBusName=bus, Targets=targets)
@@ -308,8 +321,11 @@ class Deployer:
     def _functions(self) -> None:
         for res in self.t.by_type("AWS::Lambda::Function"):
             # Only what the local stack uses (Code, Layers, LoggingConfig... may hold unsupported intrinsics).
-            p = {k: self.t.resolve(v) for k, v in res.properties.items()
-                 if k in ("Handler", "Environment", "Timeout", "MemorySize")}
+            p = {
+                k: self.t.resolve(v)
+                for k, v in res.properties.items()
+                if k in ("Handler", "Environment", "Timeout", "MemorySize")
+            }
             phys = self.t.physical[res.logical_id]
             handler = p.get("Handler")
             if not handler:
@@ -378,8 +394,7 @@ class Deployer:
                     queue=queue,
                     function=fn,
                     batch_size=int(p.get("BatchSize", 10)),
-                    report_batch_item_failures="ReportBatchItemFailures"
-                    in (p.get("FunctionResponseTypes") or []),
+                    report_batch_item_failures="ReportBatchItemFailures" in (p.get("FunctionResponseTypes") or []),
                     batching_window_s=int(p.get("MaximumBatchingWindowInSeconds", 0)),
                     enabled=bool(p.get("Enabled", True)),
                 )
@@ -430,6 +445,4 @@ class Deployer:
             method, _, path = route_key.partition(" ")
             self.d.routes.append(Route(route_key, fn, method.upper(), path, compile_route(path)))
         # Most specific first: literal segments beat parameters, greedy and $default last.
-        self.d.routes.sort(
-            key=lambda r: (r.route_key == "$default", "+}" in r.path, r.path.count("{"), -len(r.path))
-        )
+        self.d.routes.sort(key=lambda r: (r.route_key == "$default", "+}" in r.path, r.path.count("{"), -len(r.path)))

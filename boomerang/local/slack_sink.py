@@ -60,9 +60,7 @@ class SlackSink:
                             return
                     else:
                         payload.update(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
-                token = payload.pop("token", None) or self.headers.get("Authorization", "").removeprefix(
-                    "Bearer "
-                )
+                token = payload.pop("token", None) or self.headers.get("Authorization", "").removeprefix("Bearer ")
                 self._reply(200, sink.record(method, payload, token))
 
             def _reply(self, status: int, body: dict[str, Any]) -> None:
@@ -84,8 +82,7 @@ class SlackSink:
         return f"http://{host!s}:{port}/api/"
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), name="slack-sink",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), name="slack-sink", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
@@ -126,23 +123,39 @@ class SlackSink:
         channel = str(p.get("channel", ""))
         if method == "chat.postMessage":
             ts = self._next_ts()
-            message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": ts,
-                       "text": p.get("text", ""), "blocks": p.get("blocks", [])}
+            message = {
+                "type": "message",
+                "user": BOT_USER_ID,
+                "bot_id": BOT_ID,
+                "ts": ts,
+                "text": p.get("text", ""),
+                "blocks": p.get("blocks", []),
+            }
             if p.get("thread_ts"):
                 message["thread_ts"] = p["thread_ts"]
             return {"ok": True, "channel": channel, "ts": ts, "message": message}
         if method == "chat.update":
             ts = str(p.get("ts", ""))
-            return {"ok": True, "channel": channel, "ts": ts, "text": p.get("text", ""),
-                    "message": {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": ts,
-                                "text": p.get("text", ""), "blocks": p.get("blocks", [])}}
+            return {
+                "ok": True,
+                "channel": channel,
+                "ts": ts,
+                "text": p.get("text", ""),
+                "message": {
+                    "type": "message",
+                    "user": BOT_USER_ID,
+                    "bot_id": BOT_ID,
+                    "ts": ts,
+                    "text": p.get("text", ""),
+                    "blocks": p.get("blocks", []),
+                },
+            }
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
         if method == "conversations.open":
             users = str(p.get("users", "")) or channel
             digest = hashlib.sha1(users.encode()).hexdigest()[:9].upper()
-            return {"ok": True, "channel": {"id": f"D{digest}", "is_im": "," not in users,
-                                            "user": users.split(",")[0]}}
+            return {"ok": True, "channel": {"id": f"D{digest}", "is_im": "," not in users, "user": users.split(",")[0]}}
         if method == "users.info":
             user = str(p.get("user", "U0UNKNOWN"))
             return {"ok": True, "user": _user(user, f"{user.lower()}@example.com")}
@@ -151,8 +164,15 @@ class SlackSink:
             uid = "U" + hashlib.sha1(email.lower().encode()).hexdigest()[:9].upper()
             return {"ok": True, "user": _user(uid, email)}
         if method == "auth.test":
-            return {"ok": True, "url": "https://boomerang-local.slack.com/", "team": "Boomerang Local",
-                    "user": "boomerang", "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID}
+            return {
+                "ok": True,
+                "url": "https://boomerang-local.slack.com/",
+                "team": "Boomerang Local",
+                "user": "boomerang",
+                "team_id": TEAM_ID,
+                "user_id": BOT_USER_ID,
+                "bot_id": BOT_ID,
+            }
         if method == "chat.getPermalink":
             link = f"https://boomerang-local.slack.com/archives/{channel}/p{p.get('message_ts', '')}"
             return {"ok": True, "channel": channel, "permalink": link}
@@ -161,6 +181,13 @@ class SlackSink:
 
 def _user(user_id: str, email: str) -> dict[str, Any]:
     name = email.split("@")[0] or user_id.lower()
-    return {"id": user_id, "team_id": TEAM_ID, "name": name, "real_name": name, "tz": "UTC",
-            "is_bot": False, "deleted": False,
-            "profile": {"email": email, "real_name": name, "display_name": name}}
+    return {
+        "id": user_id,
+        "team_id": TEAM_ID,
+        "name": name,
+        "real_name": name,
+        "tz": "UTC",
+        "is_bot": False,
+        "deleted": False,
+        "profile": {"email": email, "real_name": name, "display_name": name},
+    }

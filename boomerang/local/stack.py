@@ -157,8 +157,9 @@ class LocalStack:
         self.start()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
     def start(self) -> LocalStack:
@@ -187,15 +188,17 @@ class LocalStack:
 
         # 1. moto, in-process. Port 0 → the OS picks a free port; MOTO_PORT is set right after
         #    binding and before anything can start a state machine execution.
-        self._set_env({
-            "AWS_DEFAULT_REGION": self.region,
-            "AWS_REGION": self.region,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_SESSION_TOKEN": None,
-            "AWS_PROFILE": None,
-            "AWS_SECURITY_TOKEN": None,
-        })
+        self._set_env(
+            {
+                "AWS_DEFAULT_REGION": self.region,
+                "AWS_REGION": self.region,
+                "AWS_ACCESS_KEY_ID": "testing",
+                "AWS_SECRET_ACCESS_KEY": "testing",
+                "AWS_SESSION_TOKEN": None,
+                "AWS_PROFILE": None,
+                "AWS_SECURITY_TOKEN": None,
+            }
+        )
         if self.moto_port:
             self._set_env({"MOTO_PORT": str(self.moto_port)})
         # moto's server logs every request through werkzeug; keep stderr readable.
@@ -219,8 +222,11 @@ class LocalStack:
         # 3. Resources from the template
         self.secrets, defaults = effective_secrets()
         if defaults:
-            print("[boomerang-local] development default secrets in use: " + ", ".join(defaults),
-                  file=sys.stderr, flush=True)
+            print(
+                "[boomerang-local] development default secrets in use: " + ", ".join(defaults),
+                file=sys.stderr,
+                flush=True,
+            )
         self.template = Template.load(template_path, region=self.region)
         import boto3
 
@@ -242,12 +248,14 @@ class LocalStack:
         for key in list(env):
             if key.startswith("POWERTOOLS_") and os.environ.get(key):
                 env[key] = os.environ[key]
-        env.update({
-            "BOOMERANG_CONFIG": str(self.config_path),
-            "SLACK_API_URL": self.slack_api_url,
-            "POWERTOOLS_TRACE_DISABLED": os.environ.get("POWERTOOLS_TRACE_DISABLED", "true"),
-            "POWERTOOLS_METRICS_DISABLED": os.environ.get("POWERTOOLS_METRICS_DISABLED", "true"),
-        })
+        env.update(
+            {
+                "BOOMERANG_CONFIG": str(self.config_path),
+                "SLACK_API_URL": self.slack_api_url,
+                "POWERTOOLS_TRACE_DISABLED": os.environ.get("POWERTOOLS_TRACE_DISABLED", "true"),
+                "POWERTOOLS_METRICS_DISABLED": os.environ.get("POWERTOOLS_METRICS_DISABLED", "true"),
+            }
+        )
         self._set_env(env)
         self.environment = {k: v for k, v in env.items() if v is not None}
 
@@ -274,8 +282,11 @@ class LocalStack:
 
         for esm in self.deployment.mappings:
             if esm.enabled:
-                self._pollers.append(EventSourceMappingPoller(
-                    esm, session.client("sqs", endpoint_url=self.moto_url), self.region, self._stop_event))
+                self._pollers.append(
+                    EventSourceMappingPoller(
+                        esm, session.client("sqs", endpoint_url=self.moto_url), self.region, self._stop_event
+                    )
+                )
         for pipe in self.deployment.pipes:
             if pipe.enabled:
                 sfn = session.client("stepfunctions", endpoint_url=self.moto_url)
@@ -300,8 +311,9 @@ class LocalStack:
 
         with self._print_lock:
             out = self._out or sys.stdout
-            out.write(f"Boomerang local stack ready: api={self.api_url} slack={self.slack_api_url} "
-                      f"moto={self.moto_url}\n")
+            out.write(
+                f"Boomerang local stack ready: api={self.api_url} slack={self.slack_api_url} moto={self.moto_url}\n"
+            )
             out.flush()
 
     def _start_moto(self, server_cls: Any) -> Any:
@@ -380,19 +392,24 @@ class LocalStack:
     def _ensure_template(self) -> Path:
         if self.template_path.exists():
             return self.template_path
-        print(f"[boomerang-local] {self.template_path} not found; synthesizing: {sys.executable} app.py "
-              f"(CDK_OUTDIR={self.cdk_out})", file=sys.stderr, flush=True)
+        print(
+            f"[boomerang-local] {self.template_path} not found; synthesizing: {sys.executable} app.py "
+            f"(CDK_OUTDIR={self.cdk_out})",
+            file=sys.stderr,
+            flush=True,
+        )
         env = dict(os.environ, CDK_OUTDIR=str(self.cdk_out))
         env["JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"] = "20"
-        subprocess.run([sys.executable, "app.py"], cwd=self.repo_root, env=env, check=True,
-                       stdout=sys.stderr)
+        subprocess.run([sys.executable, "app.py"], cwd=self.repo_root, env=env, check=True, stdout=sys.stderr)
         if not self.template_path.exists():
             raise FileNotFoundError(f"synthesis did not produce {self.template_path}")
         return self.template_path
 
     def _moto_api(self, path: str, payload: dict[str, Any]) -> None:
         req = urllib.request.Request(
-            f"{self.moto_url}/moto-api/{path}", data=json.dumps(payload).encode(), method="POST",
+            f"{self.moto_url}/moto-api/{path}",
+            data=json.dumps(payload).encode(),
+            method="POST",
             headers={"Content-Type": "application/json"},
         )
         with urllib.request.urlopen(req, timeout=10) as resp:
@@ -406,8 +423,7 @@ class LocalStack:
         self._saved_moto_config = copy.deepcopy(dict(default_user_config))
         # Backends are process-global: start from a clean slate.
         self._moto_api("reset", {})
-        self._moto_api("config", {"stepfunctions": {"execute_state_machine": True},
-                                  "lambda": {"use_docker": False}})
+        self._moto_api("config", {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}})
 
     def _reset_moto(self) -> None:
         try:
@@ -432,22 +448,33 @@ class LocalStack:
         original_send = SESBackend.send_email
         original_raw = SESBackend.send_raw_email
 
-        def send_email(backend: Any, source: str, subject: str, body: str,
-                       destinations: dict[str, list[str]]) -> Any:
+        def send_email(backend: Any, source: str, subject: str, body: str, destinations: dict[str, list[str]]) -> Any:
             if not backend._is_verified_address(source):
                 backend.verify_email_identity(source)  # any sender is allowed locally
             message = original_send(backend, source, subject, body, destinations)
-            stack._record_email({"message_id": message.id, "source": source, "destination": destinations,
-                                 "subject": subject, "body": body})
+            stack._record_email(
+                {
+                    "message_id": message.id,
+                    "source": source,
+                    "destination": destinations,
+                    "subject": subject,
+                    "body": body,
+                }
+            )
             return message
 
         def send_raw_email(backend: Any, source: str, destinations: list[str], raw_data: str) -> Any:
             if source and not backend._is_verified_address(source):
                 backend.verify_email_identity(source)
             message = original_raw(backend, source, destinations, raw_data)
-            stack._record_email({"message_id": message.id, "source": message.source,
-                                 "destination": {"ToAddresses": list(destinations or [])},
-                                 "raw": raw_data})
+            stack._record_email(
+                {
+                    "message_id": message.id,
+                    "source": message.source,
+                    "destination": {"ToAddresses": list(destinations or [])},
+                    "raw": raw_data,
+                }
+            )
             return message
 
         self._patch(SESBackend, "send_email", send_email)
@@ -478,8 +505,9 @@ class LocalStack:
                 with lock:
                     client = cache.get(key)
                     if client is None:
-                        client = cache[key] = original(region=region, service=service,
-                                                       state_credentials=state_credentials)
+                        client = cache[key] = original(
+                            region=region, service=service, state_credentials=state_credentials
+                        )
             return client
 
         self._patch(boto_client, "boto_client_for", cached_boto_client_for)
@@ -509,8 +537,9 @@ class LocalStack:
             return
         sfn = session.client("stepfunctions", endpoint_url=self.moto_url)
         arn = sfn.create_state_machine(
-            name="boomerang-local-warmup", roleArn=f"arn:aws:iam::{self.template.account_id if self.template else ''}"
-            ":role/warmup", definition='{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}',
+            name="boomerang-local-warmup",
+            roleArn=f"arn:aws:iam::{self.template.account_id if self.template else ''}:role/warmup",
+            definition='{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}',
         )["stateMachineArn"]
         execution = sfn.start_execution(stateMachineArn=arn, input="{}")["executionArn"]
         deadline = time.monotonic() + 5
@@ -539,8 +568,11 @@ class LocalStack:
             warn(f"portfolio data directory {self.data_dir} not found; portfolio data not loaded")
             return
         self.portfolio_counts = import_portfolio(self.data_dir, table)
-        print(f"[boomerang-local] portfolio loaded from {self.data_dir}: {self.portfolio_counts}",
-              file=sys.stderr, flush=True)
+        print(
+            f"[boomerang-local] portfolio loaded from {self.data_dir}: {self.portfolio_counts}",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def _check_bindable(host: str, port: int) -> None:
@@ -557,8 +589,9 @@ def _check_bindable(host: str, port: int) -> None:
 def _routed_invoke(registry: FunctionRegistry, original: Any) -> Any:
     """Replacement for ``LambdaBackend.invoke``: template functions run in-process."""
 
-    def invoke(backend: Any, function_name: str, qualifier: str | None, body: Any,
-               headers: Any, response_headers: Any) -> Any:
+    def invoke(
+        backend: Any, function_name: str, qualifier: str | None, body: Any, headers: Any, response_headers: Any
+    ) -> Any:
         fn = registry.find(function_name)
         if fn is None:
             return original(backend, function_name, qualifier, body, headers, response_headers)

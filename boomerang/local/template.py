@@ -123,9 +123,7 @@ class Template:
         if t == "AWS::IAM::Role":
             return Physical(name, {"Arn": f"arn:aws:iam::{self.account_id}:role/{name}", "RoleId": name})
         if t == "AWS::ApiGatewayV2::Api":
-            return Physical(
-                lid.lower()[:10], {"ApiEndpoint": "http://127.0.0.1", "ApiId": lid.lower()[:10]}
-            )
+            return Physical(lid.lower()[:10], {"ApiEndpoint": "http://127.0.0.1", "ApiId": lid.lower()[:10]})
         if t == "AWS::SNS::Topic":
             arn = self.arn("sns", name)
             return Physical(arn, {"TopicArn": arn, "TopicName": name})
@@ -171,7 +169,7 @@ class Template:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (key, arg), = value.items()
+            ((key, arg),) = value.items()
             if key == "Ref":
                 return self.ref(arg)
             if key == "Fn::GetAtt":

@@ -7,6 +7,7 @@ connections.csv. Columns named ``ext_<source>`` carry a record's id in that vend
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -86,12 +87,12 @@ def read_portfolio(directory: Path) -> Portfolio:
 def _dangling_references(portfolio: Portfolio, ids: dict[str, set[str]]) -> list[str]:
     problems: list[str] = []
     accounts, members, contacts = ids["accounts"], ids["members"], ids["contacts"]
-    for kind, ids in (
+    for kind, values in (
         ("account_id", [a.account_id for a in portfolio.accounts]),
         ("contact_id", [c.contact_id for c in portfolio.contacts]),
         ("member_id", [m.member_id for m in portfolio.members]),
     ):
-        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        repeated = sorted(i for i, n in Counter(values).items() if n > 1)
         problems.extend(f"{kind} {i!r} appears more than once" for i in repeated)
     problems.extend(
         f"accounts.csv: account {a.account_id!r} names csm_id {a.csm_id!r}, not in csms.csv"

@@ -45,5 +45,14 @@ def test_bad_rows_are_reported_with_file_row_and_column(portfolio_dir):
 
 def test_missing_required_file_is_named(portfolio_dir):
     (portfolio_dir / "csms.csv").unlink()
-    with pytest.raises(PortfolioError, match="missing csms.csv"):
+    with pytest.raises(PortfolioError, match=r"missing csms\.csv"):
         read_portfolio(portfolio_dir)
+
+
+def test_duplicate_ids_are_reported(portfolio_dir):
+    contacts = portfolio_dir / "contacts.csv"
+    first_contact = contacts.read_text().splitlines()[1]
+    contacts.write_text(contacts.read_text() + first_contact + "\n")
+    with pytest.raises(PortfolioError) as err:
+        read_portfolio(portfolio_dir)
+    assert err.value.problems == [f"contact_id {first_contact.split(',')[0]!r} appears more than once"]

@@ -57,18 +57,25 @@ def test_context_manager_and_one_stack_per_process(template_path: Path) -> None:
         assert second.moto_url == first.moto_url
 
 
-def test_missing_portfolio_importer_or_data_is_a_warning(template_path: Path, tmp_path: Path,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_portfolio_importer_or_data_is_a_warning(
+    template_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with LocalStack(port=0, template_path=template_path, data_dir=tmp_path / "nope", stdout=io.StringIO()) as s:
         assert s.portfolio_counts is None
     assert "portfolio data not loaded" in capsys.readouterr().err
 
 
 def test_cli_options() -> None:
-    args = build_parser().parse_args(["--port", "0", "--data", "d", "--slack-api-url", "http://x/api/",
-                                      "--cdk-out", "out", "--config", "c.toml"])
+    args = build_parser().parse_args(
+        ["--port", "0", "--data", "d", "--slack-api-url", "http://x/api/", "--cdk-out", "out", "--config", "c.toml"]
+    )
     assert (args.port, args.data, args.slack_api_url, args.cdk_out, args.config) == (
-        0, "d", "http://x/api/", "out", "c.toml")
+        0,
+        "d",
+        "http://x/api/",
+        "out",
+        "c.toml",
+    )
     assert build_parser().parse_args([]).port == 8787
 
 
@@ -81,9 +88,22 @@ def test_cli_runs_until_sigint_and_exits_zero(template_path: Path) -> None:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(repo), str(Path(__file__).parent)]))
     # Given `boomerang local` on a free port, with the fixture template as its cdk.out
     proc = subprocess.Popen(
-        [sys.executable, "-m", "boomerang.local", "--port", "0", "--cdk-out", str(template_path.parent),
-         "--data", str(template_path.parent / "no-data")],
-        cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "boomerang.local",
+            "--port",
+            "0",
+            "--cdk-out",
+            str(template_path.parent),
+            "--data",
+            str(template_path.parent / "no-data"),
+        ],
+        cwd=repo,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert proc.stdout is not None

@@ -88,8 +88,11 @@ def test_rules_target_their_queues_and_moto_delivers_bus_events(stack: LocalStac
     events.put_rule(Name="probe", EventBusName="BoomerangBus", EventPattern=rule["EventPattern"])
     events.put_targets(Rule="probe", EventBusName="BoomerangBus", Targets=[{"Id": "p", "Arn": probe_arn}])
     # When an ingest event is put on the bus
-    events.put_events(Entries=[{"Source": "boomerang.ingest", "DetailType": "Probe", "Detail": '{"x": 1}',
-                                "EventBusName": "BoomerangBus"}])
+    events.put_events(
+        Entries=[
+            {"Source": "boomerang.ingest", "DetailType": "Probe", "Detail": '{"x": 1}', "EventBusName": "BoomerangBus"}
+        ]
+    )
     # Then moto delivers it to the queue as an EventBridge envelope
     messages = receive_all(sqs, probe)
     assert json.loads(messages[0]["Body"])["detail"] == {"x": 1}
@@ -98,8 +101,11 @@ def test_rules_target_their_queues_and_moto_delivers_bus_events(stack: LocalStac
 # --------------------------------------------------------------------------- HTTP API
 def test_http_post_reaches_handler_as_api_gateway_v2_event(stack: LocalStack, calls: dict) -> None:
     # When a vendor posts a webhook
-    status, headers, body = post(f"{stack.api_url}/webhooks/delighted?x=1", b'{"type": "Ping"}',
-                                 {"Content-Type": "application/json", "X-Vendor": "D"})
+    status, headers, body = post(
+        f"{stack.api_url}/webhooks/delighted?x=1",
+        b'{"type": "Ping"}',
+        {"Content-Type": "application/json", "X-Vendor": "D"},
+    )
     # Then the handler's response comes back
     assert status == 202
     assert headers["x-fake"] == "ingest"
@@ -137,12 +143,23 @@ def test_unknown_route_is_404_and_health_is_200(stack: LocalStack) -> None:
 def test_sqs_batch_reaches_consumer_and_partial_failures_are_retried(stack: LocalStack, calls: dict) -> None:
     # Given one event that fails on its first delivery and one that always fails
     events = stack.client("events")
-    events.put_events(Entries=[
-        {"Source": "boomerang.ingest", "DetailType": "Other", "Detail": json.dumps({"n": 1, "fail_until": 2}),
-         "EventBusName": "BoomerangBus"},
-        {"Source": "boomerang.ingest", "DetailType": "Other", "Detail": json.dumps({"n": 2, "fail_always": True}),
-         "EventBusName": "BoomerangBus"},
-    ])
+    events.put_events(
+        Entries=[
+            {
+                "Source": "boomerang.ingest",
+                "DetailType": "Other",
+                "Detail": json.dumps({"n": 1, "fail_until": 2}),
+                "EventBusName": "BoomerangBus",
+            },
+            {
+                "Source": "boomerang.ingest",
+                "DetailType": "Other",
+                "Detail": json.dumps({"n": 2, "fail_always": True}),
+                "EventBusName": "BoomerangBus",
+            },
+        ]
+    )
+
     # When the scoring poller works through them
     def seen(n: int) -> list[int]:
         return [c["count"] for c in calls["scoring"] if c["detail"].get("n") == n]
@@ -152,8 +169,9 @@ def test_sqs_batch_reaches_consumer_and_partial_failures_are_retried(stack: Loca
     record = calls["scoring"][0]["record"]
     assert record["eventSource"] == "aws:sqs"
     assert record["eventSourceARN"] == "arn:aws:sqs:us-east-1:123456789012:ScoringQueue"
-    assert {"messageId", "receiptHandle", "body", "attributes", "messageAttributes", "md5OfBody",
-            "awsRegion"} <= set(record)
+    assert {"messageId", "receiptHandle", "body", "attributes", "messageAttributes", "md5OfBody", "awsRegion"} <= set(
+        record
+    )
     # And the failed one was redelivered once, then deleted
     assert seen(1) == [1, 2]
     # And the one that always fails ends up in the DLQ after maxReceiveCount (2) deliveries
@@ -167,10 +185,16 @@ def test_sqs_batch_reaches_consumer_and_partial_failures_are_retried(stack: Loca
 # --------------------------------------------------------------------------- Pipe → Step Functions → Lambda
 def test_pipe_starts_execution_whose_lambda_task_runs_in_process(stack: LocalStack, calls: dict) -> None:
     # When an NpsResponded event reaches the TriggersQueue
-    stack.client("events").put_events(Entries=[{
-        "Source": "boomerang.ingest", "DetailType": "NpsResponded", "EventBusName": "BoomerangBus",
-        "Detail": json.dumps({"account": "acme", "score": 10}),
-    }])
+    stack.client("events").put_events(
+        Entries=[
+            {
+                "Source": "boomerang.ingest",
+                "DetailType": "NpsResponded",
+                "EventBusName": "BoomerangBus",
+                "Detail": json.dumps({"account": "acme", "score": 10}),
+            }
+        ]
+    )
     # Then the pipe starts a real moto execution, whose Lambda task runs the fake handler in-process
     wait_for(lambda: calls["triggers"], timeout=10)
     batch = calls["triggers"][0]
@@ -213,22 +237,37 @@ def test_slack_sink_records_and_prints_json_lines(stack: LocalStack, stack_out: 
     assert posted["ok"] is True and posted["message"]["text"] == "hello"
     # And records every call with its payload and token
     methods = [c["method"] for c in stack.slack_calls]
-    assert methods[-6:] == ["conversations.open", "chat.postMessage", "chat.update", "users.info", "auth.test",
-                            "chat.postEphemeral"]
+    assert methods[-6:] == [
+        "conversations.open",
+        "chat.postMessage",
+        "chat.update",
+        "users.info",
+        "auth.test",
+        "chat.postEphemeral",
+    ]
     post_call = [c for c in stack.slack_calls if c["method"] == "chat.postMessage"][-1]
     assert post_call["payload"]["blocks"] == [{"type": "divider"}] and post_call["token"] == "xoxb-test"
     # And prints one JSON line per call on stdout
     lines = [x for x in stack_out.json_lines() if x.get("kind") == "slack"]
-    assert {"kind": "slack", "method": "chat.update",
-            "payload": {"channel": posted["channel"], "ts": posted["ts"], "text": "edited"}} in lines
+    assert {
+        "kind": "slack",
+        "method": "chat.update",
+        "payload": {"channel": posted["channel"], "ts": posted["ts"], "text": "edited"},
+    } in lines
 
 
 def test_ses_email_is_captured_and_printed(stack: LocalStack, stack_out: TeeOut, calls: dict) -> None:
     # When the notify handler sends an email (sender never verified explicitly)
-    stack.client("events").put_events(Entries=[{
-        "Source": "boomerang.triggers", "DetailType": "TriggerFired", "EventBusName": "BoomerangBus",
-        "Detail": json.dumps({"account": "mail", "email": "csm@example.com"}),
-    }])
+    stack.client("events").put_events(
+        Entries=[
+            {
+                "Source": "boomerang.triggers",
+                "DetailType": "TriggerFired",
+                "EventBusName": "BoomerangBus",
+                "Detail": json.dumps({"account": "mail", "email": "csm@example.com"}),
+            }
+        ]
+    )
     # Then the email is captured and printed as one JSON line
     email = wait_for(lambda: [e for e in stack.emails if e["destination"]["ToAddresses"] == ["csm@example.com"]])
     assert email[0]["subject"] == "Peak moment" and email[0]["body"] == "Ask now"
@@ -239,10 +278,12 @@ def test_ses_email_is_captured_and_printed(stack: LocalStack, stack_out: TeeOut,
 
 def test_secret_values_come_from_env_with_dev_defaults(stack: LocalStack) -> None:
     # Given BOOMERANG_SLACK_BOT_TOKEN was set (conftest) and the others were not
-    assert stack.secrets == {"delighted_api_key": "dev-delighted-key",
-                             "generic_signing_secret": "dev-generic-secret",
-                             "slack_signing_secret": "dev-slack-signing-secret",
-                             "slack_bot_token": "xoxb-from-env"}
+    assert stack.secrets == {
+        "delighted_api_key": "dev-delighted-key",
+        "generic_signing_secret": "dev-generic-secret",
+        "slack_signing_secret": "dev-slack-signing-secret",
+        "slack_bot_token": "xoxb-from-env",
+    }
     # Then the secret in moto holds exactly those values, and handlers get its ARN
     sm = stack.client("secretsmanager")
     value = sm.get_secret_value(SecretId=stack.environment["SECRETS_ID"])
@@ -256,8 +297,9 @@ def test_env_is_merged_and_per_function_values_are_applied(stack: LocalStack, ca
     from fakesvc import handlers
 
     assert os.environ["SLACK_API_URL"] == stack.slack_api_url
-    assert os.environ["BOOMERANG_CONFIG"].endswith("boomerang.toml") and Path(
-        os.environ["BOOMERANG_CONFIG"]).is_absolute()
+    assert (
+        os.environ["BOOMERANG_CONFIG"].endswith("boomerang.toml") and Path(os.environ["BOOMERANG_CONFIG"]).is_absolute()
+    )
     assert os.environ["AWS_ENDPOINT_URL"] == stack.moto_url
     assert "POWERTOOLS_SERVICE_NAME" not in stack.environment  # per-function, not merged
     post(f"{stack.api_url}/webhooks/x", b"{}")

@@ -40,10 +40,16 @@ def test_real_template_deploys_to_moto() -> None:
         for var in ("EVENT_BUS_NAME", "PORTFOLIO_TABLE", "STATE_TABLE", "IDEMPOTENCY_TABLE", "SECRETS_ID"):
             assert var in s.environment, var
         ddb = s.client("dynamodb")
-        assert ddb.describe_time_to_live(TableName=s.environment["STATE_TABLE"])["TimeToLiveDescription"][
-            "AttributeName"] == "expires_at"
-        assert ddb.describe_time_to_live(TableName=s.environment["IDEMPOTENCY_TABLE"])["TimeToLiveDescription"][
-            "AttributeName"] == "expiration"
+        assert (
+            ddb.describe_time_to_live(TableName=s.environment["STATE_TABLE"])["TimeToLiveDescription"]["AttributeName"]
+            == "expires_at"
+        )
+        assert (
+            ddb.describe_time_to_live(TableName=s.environment["IDEMPOTENCY_TABLE"])["TimeToLiveDescription"][
+                "AttributeName"
+            ]
+            == "expiration"
+        )
         sqs = s.client("sqs")
         for q in d.queues.values():
             if not q.name.lower().endswith("dlq"):
@@ -55,5 +61,9 @@ def test_real_template_deploys_to_moto() -> None:
             targets = events.list_targets_by_rule(Rule=rule, EventBusName=bus)["Targets"]
             assert targets and all(t["Arn"].startswith("arn:aws:sqs:") for t in targets)
         secret = s.client("secretsmanager").get_secret_value(SecretId=s.environment["SECRETS_ID"])
-        assert set(json.loads(secret["SecretString"])) == {"delighted_api_key", "generic_signing_secret",
-                                                           "slack_signing_secret", "slack_bot_token"}
+        assert set(json.loads(secret["SecretString"])) == {
+            "delighted_api_key",
+            "generic_signing_secret",
+            "slack_signing_secret",
+            "slack_bot_token",
+        }

@@ -24,16 +24,21 @@ def _client(service: str) -> Any:
 
 
 def ingest(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    CALLS["ingest"].append({"event": event, "function_name": context.function_name,
-                            "remaining": context.get_remaining_time_in_millis()})
+    CALLS["ingest"].append(
+        {"event": event, "function_name": context.function_name, "remaining": context.get_remaining_time_in_millis()}
+    )
     SERVICE_NAMES["ingest"] = os.environ.get("POWERTOOLS_SERVICE_NAME")
     body = json.loads(event.get("body") or "{}")
-    _client("events").put_events(Entries=[{
-        "Source": "boomerang.ingest",
-        "DetailType": body.get("type", "NpsResponded"),
-        "Detail": json.dumps(body),
-        "EventBusName": os.environ["EVENT_BUS_NAME"],
-    }])
+    _client("events").put_events(
+        Entries=[
+            {
+                "Source": "boomerang.ingest",
+                "DetailType": body.get("type", "NpsResponded"),
+                "Detail": json.dumps(body),
+                "EventBusName": os.environ["EVENT_BUS_NAME"],
+            }
+        ]
+    )
     return {
         "statusCode": 202,
         "headers": {"content-type": "application/json", "x-fake": "ingest"},
@@ -64,15 +69,17 @@ def evaluate(event: Any, context: Any) -> dict[str, Any]:
 
 
 def notify(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    secret = json.loads(_client("secretsmanager").get_secret_value(SecretId=os.environ["SECRETS_ID"])
-                        ["SecretString"])
+    secret = json.loads(_client("secretsmanager").get_secret_value(SecretId=os.environ["SECRETS_ID"])["SecretString"])
     slack = WebClient(token=secret["slack_bot_token"], base_url=os.environ["SLACK_API_URL"])
     for record in event["Records"]:
         detail = json.loads(record["body"])["detail"]
         CALLS["notify"].append(detail)
         channel = slack.conversations_open(users="U0CSM")["channel"]["id"]
-        posted = slack.chat_postMessage(channel=channel, text=f"Peak moment: {detail.get('account')}",
-                                        blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": "hi"}}])
+        posted = slack.chat_postMessage(
+            channel=channel,
+            text=f"Peak moment: {detail.get('account')}",
+            blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": "hi"}}],
+        )
         slack.chat_update(channel=channel, ts=posted["ts"], text="updated")
         if detail.get("email"):
             _client("ses").send_email(
