@@ -54,3 +54,55 @@ def _from_dynamo(value: Any) -> Any:
     if isinstance(value, set):
         return {_from_dynamo(v) for v in value}
     return value
+
+
+class Table:
+    """A table with string keys ``pk``/``sk``, reached through a client created on first use."""
+
+    def __init__(self, name: str, dynamodb: Any = None):
+        self.name = name
+        self._dynamodb = dynamodb
+
+    @property
+    def db(self) -> Any:
+        if self._dynamodb is None:
+            self._dynamodb = client("dynamodb")
+        return self._dynamodb
+
+    def read(self, pk: str, sk: str, consistent: bool = False) -> dict[str, Any] | None:
+        response = self.db.get_item(TableName=self.name, Key=key(pk, sk), ConsistentRead=consistent)
+        item = response.get("Item")
+        return from_item(item) if item else None
+
+    def partition(self, pk: str, sk_prefix: str = "") -> list[dict[str, Any]]:
+        """Every item of a partition (whose sort key starts with ``sk_prefix``), across pages."""
+        values = {":pk": {"S": pk}} | ({":sk": {"S": sk_prefix}} if sk_prefix else {})
+        kwargs: dict[str, Any] = {
+            "TableName": self.name,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :sk)" if sk_prefix else "pk = :pk",
+            "ExpressionAttributeValues": values,
+        }
+        items: list[dict[str, Any]] = []
+        while True:
+            page = self.db.query(**kwargs)
+            items.extend(from_item(raw) for raw in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def key(pk: str, sk: str) -> dict[str, dict[str, str]]:
+    return {"pk": {"S": pk}, "sk": {"S": sk}}
+
+
+def batch_get(db: Any, request: dict[str, dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """BatchGetItem (≤ 100 keys) until nothing is unprocessed; items by (pk, sk), whatever their table."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    while request:
+        response = db.batch_get_item(RequestItems=request)
+        for table_items in response.get("Responses", {}).values():
+            for raw in table_items:
+                item = from_item(raw)
+                found[(item["pk"], item["sk"])] = item
+        request = response.get("UnprocessedKeys") or {}
+    return found

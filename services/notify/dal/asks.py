@@ -10,11 +10,11 @@ from services.common.adapters.state_table import StateTableBase
 
 class AskTable(StateTableBase):
     def get(self, trigger_id: str) -> dict[str, Any] | None:
-        return self._get(f"TRIGGER#{trigger_id}", "TRIGGER", consistent=True)
+        return self.read(f"TRIGGER#{trigger_id}", "TRIGGER", consistent=True)
 
     def set_message(self, trigger_id: str, channel: str, ts: str, blocks_json: str) -> None:
-        self._db.update_item(
-            TableName=self._table,
+        self.db.update_item(
+            TableName=self.name,
             Key={"pk": {"S": f"TRIGGER#{trigger_id}"}, "sk": {"S": "TRIGGER"}},
             UpdateExpression="SET slack_channel = :c, slack_ts = :t, blocks = :b",
             ExpressionAttributeValues={":c": {"S": channel}, ":t": {"S": ts}, ":b": {"S": blocks_json}},
@@ -23,8 +23,8 @@ class AskTable(StateTableBase):
     def decide(self, trigger_id: str, status: str, slack_user_id: str, at: datetime) -> bool:
         """pending → approved/skipped once, only inside the window; False if it was not pending."""
         try:
-            self._db.update_item(
-                TableName=self._table,
+            self.db.update_item(
+                TableName=self.name,
                 Key={"pk": {"S": f"TRIGGER#{trigger_id}"}, "sk": {"S": "TRIGGER"}},
                 UpdateExpression="SET #s = :s, decided_by = :u, decided_at = :at",
                 ConditionExpression="#s = :pending AND window_ends_at > :at",
@@ -36,13 +36,13 @@ class AskTable(StateTableBase):
                     ":pending": {"S": "pending"},
                 },
             )
-        except self._db.exceptions.ConditionalCheckFailedException:
+        except self.db.exceptions.ConditionalCheckFailedException:
             return False
         return True
 
     def mark_emailed(self, trigger_id: str, message_id: str) -> None:
-        self._db.update_item(
-            TableName=self._table,
+        self.db.update_item(
+            TableName=self.name,
             Key={"pk": {"S": f"TRIGGER#{trigger_id}"}, "sk": {"S": "TRIGGER"}},
             UpdateExpression="SET email_message_id = :m",
             ExpressionAttributeValues={":m": {"S": message_id}},

@@ -47,20 +47,20 @@ class StateTable(StateTableBase):
         }
         seen = {"pk": f"SEEN#{event.event_id}", "sk": "SEEN", "expires_at": epoch(now + timedelta(days=SEEN_DAYS))}
         try:
-            self._db.transact_write_items(
+            self.db.transact_write_items(
                 TransactItems=[
                     {
                         "Put": {
-                            "TableName": self._table,
+                            "TableName": self.name,
                             "Item": to_item(seen),
                             "ConditionExpression": "attribute_not_exists(pk)",
                         }
                     },
-                    {"Put": {"TableName": self._table, "Item": to_item(signals_item), **condition}},
-                    {"Put": {"TableName": self._table, "Item": to_item(history)}},
+                    {"Put": {"TableName": self.name, "Item": to_item(signals_item), **condition}},
+                    {"Put": {"TableName": self.name, "Item": to_item(history)}},
                 ]
             )
-        except self._db.exceptions.TransactionCanceledException as exc:
+        except self.db.exceptions.TransactionCanceledException as exc:
             reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
             if reasons and reasons[0] == "ConditionalCheckFailed":
                 return False

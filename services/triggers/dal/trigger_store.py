@@ -34,19 +34,19 @@ class TriggerTable(StateTableBase):
             "expires_at": epoch(record.fired_at + timedelta(days=max(cooldown_days, 1))),
         }
         try:
-            self._db.transact_write_items(
+            self.db.transact_write_items(
                 TransactItems=[
                     {
                         "Put": {
-                            "TableName": self._table,
+                            "TableName": self.name,
                             "Item": to_item(trigger),
                             "ConditionExpression": "attribute_not_exists(pk)",
                         }
                     },
-                    {"Put": {"TableName": self._table, "Item": to_item(asked)}},
+                    {"Put": {"TableName": self.name, "Item": to_item(asked)}},
                 ]
             )
-        except self._db.exceptions.TransactionCanceledException as exc:
+        except self.db.exceptions.TransactionCanceledException as exc:
             reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
             if reasons and reasons[0] == "ConditionalCheckFailed":
                 return False
