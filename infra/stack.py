@@ -17,6 +17,8 @@ from infra.constructs.routing import Routing
 from infra.constructs.rule_evaluation import RuleEvaluation
 from infra.constructs.secrets import Secrets
 from infra.constructs.tables import Tables
+from infra.packaging import REPO_ROOT, RULES_FILE
+from services.common.config import load_config
 
 
 class BoomerangStack(Stack):
@@ -33,7 +35,15 @@ class BoomerangStack(Stack):
             triggers_timeout=specs.TRIGGERS.timeout,
             notify_timeout=specs.NOTIFY.timeout,
         )
-        Routing(self, "Routing", bus=bus, scoring=queues.scoring, triggers=queues.triggers, notify=queues.notify)
+        Routing(
+            self,
+            "Routing",
+            bus=bus,
+            scoring=queues.scoring,
+            triggers=queues.triggers,
+            notify=queues.notify,
+            config=load_config(REPO_ROOT / RULES_FILE),
+        )
 
         factory = FunctionFactory(self, "Functions")
         ingest = (

@@ -67,7 +67,6 @@ class InMemoryStateStore:
 
     def __init__(self) -> None:
         self.signals: dict[str, AccountSignals] = {}
-        self.seen: set[str] = set()
         self.asked: dict[str, datetime] = {}
         self.triggers: dict[str, dict[str, Any]] = {}
 
@@ -75,12 +74,12 @@ class InMemoryStateStore:
     def load(self, account_id: str) -> AccountSignals:
         return self.signals.get(account_id, AccountSignals(account_id=account_id))
 
-    def save(self, before: AccountSignals, after: AccountSignals, event: EventEnvelope) -> bool:
-        if event.event_id in self.seen:
-            return False
-        self.seen.add(event.event_id)
-        self.signals[event.account_id] = after.model_copy(update={"version": before.version + 1})
-        return True
+    def save(self, before: AccountSignals, after: AccountSignals) -> None:
+        from services.scoring.dal.state_table import ConcurrentUpdate
+
+        if self.load(after.account_id).version != before.version:
+            raise ConcurrentUpdate(after.account_id)
+        self.signals[after.account_id] = after.model_copy(update={"version": before.version + 1})
 
     # triggers
     def last_asked(self, contact_key: str) -> datetime | None:

@@ -11,17 +11,41 @@ from constructs import Construct
 
 from infra.constructs.naming import set_logical_id
 from infra.constructs.queues import QueueWithDlq
+from services.common.config import BoomerangConfig
+from services.common.events import EventType
 
-#: Event types that can be a peak moment (docs/architecture.md, rule ToTriggers).
-PEAK_EVENT_TYPES = ("NpsResponded", "OnboardingCompleted", "RenewalSigned", "ExpansionSigned")
 NOTIFY_EVENT_TYPES = ("TriggerFired", "AskApproved", "AskSkipped")
 
 TARGET_RETRY_ATTEMPTS = 8
 TARGET_MAX_EVENT_AGE = Duration.hours(24)
 
 
+def trigger_patterns(config: BoomerangConfig) -> dict[str, events.EventPattern]:
+    """Only events a configured trigger could fire on enter rule evaluation (read from boomerang.toml).
+
+    NPS answers below every NPS trigger's ``min_score`` are filtered by the bus itself, so the usual
+    majority of survey answers never starts a workflow. Two rules into one queue keep each pattern plain.
+    """
+    nps = [t for t in config.triggers if t.event is EventType.NPS_RESPONDED]
+    others = sorted({t.event.value for t in config.triggers if t.event is not EventType.NPS_RESPONDED})
+    patterns: dict[str, events.EventPattern] = {}
+    if others:
+        patterns["ToTriggers"] = events.EventPattern(source=["boomerang.ingest"], detail_type=others)
+    if nps:
+        thresholds = [t.min_score for t in nps]
+        detail = (
+            None
+            if None in thresholds
+            else {"data": {"score": [{"numeric": [">=", min(s for s in thresholds if s is not None)]}]}}
+        )
+        patterns["ToTriggersNps"] = events.EventPattern(
+            source=["boomerang.ingest"], detail_type=[EventType.NPS_RESPONDED.value], detail=detail
+        )
+    return patterns
+
+
 class Routing(Construct):
-    """``ToScoring``, ``ToTriggers`` and ``ToNotify``.
+    """``ToScoring``, ``ToTriggers`` / ``ToTriggersNps`` (from the rules file) and ``ToNotify``.
 
     Targets are plain SQS targets (no input transformer): the message body is the whole EventBridge event.
     An event that cannot be delivered after the retry policy goes to the target queue's own DLQ.
@@ -36,6 +60,7 @@ class Routing(Construct):
         scoring: QueueWithDlq,
         triggers: QueueWithDlq,
         notify: QueueWithDlq,
+        config: BoomerangConfig,
     ) -> None:
         super().__init__(scope, construct_id)
         self.bus = bus
@@ -45,12 +70,10 @@ class Routing(Construct):
             events.EventPattern(source=["boomerang.ingest"]),
             scoring,
         )
-        self.to_triggers = self._route(
-            "ToTriggers",
-            "Peak-moment event types are evaluated against the trigger rules.",
-            events.EventPattern(source=["boomerang.ingest"], detail_type=list(PEAK_EVENT_TYPES)),
-            triggers,
-        )
+        self.to_triggers = [
+            self._route(name, "Events a configured peak trigger could fire on are evaluated.", pattern, triggers)
+            for name, pattern in trigger_patterns(config).items()
+        ]
         self.to_notify = self._route(
             "ToNotify",
             "Fired triggers and CSM decisions are delivered to Slack / email.",
@@ -62,7 +85,7 @@ class Routing(Construct):
 
     @property
     def rules(self) -> Sequence[events.Rule]:
-        return (self.to_scoring, self.to_triggers, self.to_notify)
+        return (self.to_scoring, *self.to_triggers, self.to_notify)
 
     def _route(self, name: str, description: str, pattern: events.EventPattern, target: QueueWithDlq) -> events.Rule:
         rule = events.Rule(self, name, event_bus=self.bus, description=description, event_pattern=pattern)

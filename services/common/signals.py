@@ -45,13 +45,26 @@ class AccountSignals(_State):
     competitor_mentions: list[str] = Field(default_factory=list)
     last_payment_late_at: AwareDatetime | None = None
     events_seen: int = 0
+    recent_events: list[str] = Field(default_factory=list, description="short ids of the latest events applied")
     updated_at: AwareDatetime | None = None
+
+    def has_applied(self, event_id: str) -> bool:
+        return short_id(event_id) in self.recent_events
 
     def critical_tickets(self) -> dict[str, OpenTicket]:
         return {k: t for k, t in self.open_tickets.items() if t.severity is Severity.CRITICAL}
 
     def nps_answers_since(self, since: datetime) -> list[NpsAnswer]:
         return [a for a in self.nps.values() if a.at >= since]
+
+
+RECENT_EVENTS = 32  # SQS redelivers within minutes; 32 events per account covers that window
+
+
+def short_id(event_id: str) -> str:
+    # 48 bits of the (uuid5) event id: collisions within one account's last 32 events are negligible,
+    # and the short form keeps the signals item under 2 KB (2 write units).
+    return event_id.replace("-", "")[:12]
 
 
 def signals_key(account_id: str) -> dict[str, str]:

@@ -124,9 +124,12 @@ def test_function_runs_on_arm64_with_the_newest_python_and_the_contract_handler(
 def test_function_traces_and_logs_json_to_its_own_retained_log_group(synth: Synth, name: str) -> None:
     # Given the synthesized function
     props = synth.props(name, "AWS::Lambda::Function")
-    # Then X-Ray tracing is active and logs are JSON
-    assert props["TracingConfig"] == {"Mode": "Active"}
+    # Then per-moment functions trace actively, per-event ones pass upstream tracing through (X-Ray cost)
+    expected = "PassThrough" if name in ("Ingest", "Scoring") else "Active"
+    assert props["TracingConfig"] == {"Mode": expected}
+    # And logs are JSON, with the platform's START/END/REPORT lines only at WARN
     assert props["LoggingConfig"]["LogFormat"] == "JSON"
+    assert props["LoggingConfig"]["SystemLogLevel"] == "WARN"
     # And they go to an explicit log group of this function that has a retention
     assert props["LoggingConfig"]["LogGroup"] == {"Ref": f"{name}LogGroup"}
     log_group = synth.props(f"{name}LogGroup", "AWS::Logs::LogGroup")
@@ -185,8 +188,10 @@ def test_triggers_has_no_secrets_and_no_bus_access(synth: Synth) -> None:
     assert not {a for a in actions if a.startswith(("secretsmanager:", "events:", "ses:"))}
 
 
-@pytest.mark.parametrize(("name", "queue"), [("Scoring", "ScoringQueue"), ("Notify", "NotifyQueue")])
-def test_queue_consumers_read_batches_and_report_item_failures(synth: Synth, name: str, queue: str) -> None:
+@pytest.mark.parametrize(("name", "queue", "window"), [("Scoring", "ScoringQueue", 5), ("Notify", "NotifyQueue", None)])
+def test_queue_consumers_read_batches_and_report_item_failures(
+    synth: Synth, name: str, queue: str, window: int | None
+) -> None:
     # Given the event source mappings of the stack
     mappings = [
         m["Properties"]
@@ -199,7 +204,8 @@ def test_queue_consumers_read_batches_and_report_item_failures(synth: Synth, nam
     assert mapping["EventSourceArn"] == {"Fn::GetAtt": [queue, "Arn"]}
     assert mapping["BatchSize"] == 10
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
-    assert 0 < mapping["MaximumBatchingWindowInSeconds"] <= 5
+    # And only the consumer off the DM path waits to fill its batches
+    assert mapping.get("MaximumBatchingWindowInSeconds") == window
 
 
 def test_functions_without_a_queue_have_no_event_source(synth: Synth) -> None:

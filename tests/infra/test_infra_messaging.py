@@ -14,10 +14,19 @@ QUEUES = {"ScoringQueue": "ScoringDlq", "TriggersQueue": "TriggersDlq", "NotifyQ
 CONSUMER = {"ScoringQueue": "Scoring", "TriggersQueue": "Triggers", "NotifyQueue": "Notify"}
 RULES: dict[str, tuple[dict[str, Any], str]] = {
     "ToScoring": ({"source": ["boomerang.ingest"]}, "ScoringQueue"),
+    # From boomerang.toml: the non-NPS peak types as they are, NPS answers only from the lowest min_score up
     "ToTriggers": (
         {
             "source": ["boomerang.ingest"],
-            "detail-type": ["NpsResponded", "OnboardingCompleted", "RenewalSigned", "ExpansionSigned"],
+            "detail-type": ["ExpansionSigned", "OnboardingCompleted", "RenewalSigned"],
+        },
+        "TriggersQueue",
+    ),
+    "ToTriggersNps": (
+        {
+            "source": ["boomerang.ingest"],
+            "detail-type": ["NpsResponded"],
+            "detail": {"data": {"score": [{"numeric": [">=", 9]}]}},
         },
         "TriggersQueue",
     ),

@@ -61,3 +61,26 @@ def test_duplicate_event_changes_nothing():
     snapshot = store.load("acc")
     assert recorder.record(event).duplicate
     assert store.load("acc") == snapshot
+
+
+def test_concurrent_writer_is_retried_not_overwritten():
+    # Given another consumer writes the account between our read and our write
+    store = InMemoryStateStore()
+    recorder = SignalRecorder(store)
+    first = ev(EventType.TICKET_OPENED, {"ticket_id": "1", "severity": "high"}, "a")
+    recorder.record(first)
+    original_load = store.load
+    raced = {"done": False}
+
+    def racing_load(account_id):
+        snapshot = original_load(account_id)
+        if not raced["done"]:
+            raced["done"] = True
+            other = ev(EventType.TICKET_OPENED, {"ticket_id": "2", "severity": "low"}, "b")
+            store.save(snapshot, apply(snapshot, other))
+        return snapshot
+
+    store.load = racing_load
+    # When our event is recorded Then both tickets survive
+    recorder.record(ev(EventType.TICKET_OPENED, {"ticket_id": "3", "severity": "normal"}, "c"))
+    assert set(original_load("acc").open_tickets) == {"1", "2", "3"}

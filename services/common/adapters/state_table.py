@@ -15,8 +15,9 @@ class StateTableBase(Table):
         super().__init__(table_name or os.environ["STATE_TABLE"], dynamodb)
 
     def load(self, account_id: str) -> AccountSignals:
+        # Eventually consistent is enough: a stale read fails the versioned write and is read again.
         key = signals_key(account_id)
-        item = self.read(key["pk"], key["sk"], consistent=True)
+        item = self.read(key["pk"], key["sk"])
         if not item:
             return AccountSignals(account_id=account_id)
         return AccountSignals.model_validate_json(item["signals"])

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from services.common.observability import count, for_service, traced
@@ -51,8 +50,9 @@ def receive(source: str) -> Response[str]:
     result = service().accept(request)
     outcome = {200: "ignored", 202: "accepted"}.get(result.status, "rejected")
     count(metrics, f"webhook_{outcome}", "source", source if result.status != 404 else "unknown")
-    metrics.add_metric(name="webhooks", unit=MetricUnit.Count, value=1)
-    logger.info(
+    # One log line per accepted webhook would be the biggest log cost; rejections always log.
+    log = logger.debug if result.status in (200, 202) else logger.info
+    log(
         "webhook",
         extra={
             "source": source,
@@ -68,7 +68,6 @@ def receive(source: str) -> Response[str]:
 
 
 @traced
-@metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

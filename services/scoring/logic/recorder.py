@@ -22,11 +22,17 @@ class SignalRecorder:
         self._store = store
 
     def record(self, event: EventEnvelope) -> Recorded:
+        """Signals change exactly once per event: optimistic locking plus the ring of recent event ids.
+
+        Every event itself is kept by the bus archive; scoring stores only what the gates and scores read.
+        """
         for _ in range(_ATTEMPTS):
             before = self._store.load(event.account_id)
-            try:
-                stored = self._store.save(before, apply(before, event), event)
-            except ConcurrentUpdate:
-                continue
-            return Recorded(event.event_id, duplicate=not stored)
+            duplicate = before.has_applied(event.event_id)
+            if not duplicate:
+                try:
+                    self._store.save(before, apply(before, event))
+                except ConcurrentUpdate:
+                    continue
+            return Recorded(event.event_id, duplicate=duplicate)
         raise ConcurrentUpdate(f"account {event.account_id} kept changing; the message will be retried")

@@ -20,7 +20,7 @@ from services.common.events import (
     TicketUpdated,
     UsageReported,
 )
-from services.common.signals import AccountSignals, NpsAnswer, OpenTicket
+from services.common.signals import RECENT_EVENTS, AccountSignals, NpsAnswer, OpenTicket, short_id
 
 _MAX_COMPETITORS = 20
 
@@ -68,6 +68,7 @@ def apply(signals: AccountSignals, event: EventEnvelope) -> AccountSignals:
         if previous_peak is None or at > previous_peak:
             s.last_peak_at[event.type.value] = at
     s.events_seen += 1
+    s.recent_events = [*s.recent_events, short_id(event.event_id)][-RECENT_EVENTS:]
     s.updated_at = max(filter(None, (s.updated_at, at)))
     return s
 
