@@ -3,6 +3,7 @@
 - handler import time ≤ 1.5 × `import boto3` (median of fresh interpreters)
 - ingest compute ≥ 10k events/s per core (verify + parse + resolve + envelope, in-memory adapters)
 - webhook → Slack DM p99 ≤ 300 ms through the local stack
+- ≤ $6 of AWS per 1M webhook events (benchmarks/cost.py; docs/cost.md)
 """
 
 from __future__ import annotations
@@ -123,11 +124,19 @@ def main() -> int:
 
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     logging.disable(logging.INFO)
-    report: dict[str, Any] = {"imports": imports(), "ingest": ingest_throughput(), "webhook_to_dm": webhook_to_dm()}
+    from benchmarks.cost import model
+
+    report: dict[str, Any] = {
+        "imports": imports(),
+        "ingest": ingest_throughput(),
+        "webhook_to_dm": webhook_to_dm(),
+        "cost": model(),
+    }
     print(json.dumps(report, indent=2))
     ok = (
         report["ingest"]["ok"]
         and report["webhook_to_dm"]["ok"]
+        and report["cost"]["ok"]
         and all(h["ok"] for h in report["imports"]["handlers"].values())
     )
     print("bench:", "all targets met" if ok else "TARGET MISSED")
