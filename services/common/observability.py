@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,6 +44,8 @@ def traced(handler: F) -> F:
 
 def count(metrics: Metrics, name: str, dimension: str, value: str) -> None:
     """One count with its own dimension, flushed at once: dimensions never leak into the next invocation."""
+    if is_metrics_disabled():  # single_metric prints regardless; honour the switch Metrics honours
+        return
     with single_metric(name=name, unit=MetricUnit.Count, value=1, namespace=metrics.namespace) as metric:
         metric.add_dimension(name="service", value=str(metrics.service))
         metric.add_dimension(name=dimension, value=value)
