@@ -151,6 +151,8 @@ class BoomerangConfig(_Strict):
     scripts: dict[str, str] = Field(min_length=1)
     icp: Icp
     health: Health = Health()
+    # Per-source options (`[sources.<name>]`), validated by each source's own Options model.
+    sources: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _references(self) -> BoomerangConfig:

@@ -24,16 +24,31 @@ logger, metrics = for_service("ingest")
 def service() -> IngestService:
     from services.common.adapters.bus import EventBusPublisher
     from services.common.adapters.secrets import boomerang_secrets
+    from services.common.config import current_config
     from services.ingest.adapters.identities import PortfolioIdentities
     from services.ingest.logic.sources import sources
 
-    return IngestService(sources(), boomerang_secrets, PortfolioIdentities(), EventBusPublisher("boomerang.ingest"))
+    return IngestService(
+        sources(current_config().sources),
+        boomerang_secrets,
+        PortfolioIdentities(),
+        EventBusPublisher("boomerang.ingest"),
+    )
 
 
 def _raw_body() -> bytes:
     event = app.current_event
     body = event.get("body") or ""
     return base64.b64decode(body) if event.get("isBase64Encoded") else body.encode("utf-8")
+
+
+def _url() -> str:
+    event = app.current_event
+    headers = {k.lower(): v for k, v in (event.headers or {}).items()}
+    host = headers.get("x-forwarded-host") or headers.get("host") or event.request_context.domain_name
+    scheme = headers.get("x-forwarded-proto", "https")
+    query = event.raw_query_string
+    return f"{scheme}://{host}{event.raw_path}" + (f"?{query}" if query else "")
 
 
 @app.post("/webhooks/<source>")
@@ -46,6 +61,7 @@ def receive(source: str) -> Response[str]:
         received_at=datetime.now(UTC),
         method="POST",
         path=event.raw_path,
+        url=_url(),
     )
     result = service().accept(request)
     outcome = {200: "ignored", 202: "accepted"}.get(result.status, "rejected")
@@ -62,6 +78,8 @@ def receive(source: str) -> Response[str]:
             "accepted": result.body.get("accepted"),
         },
     )
+    if result.reply is not None:
+        return Response(status_code=result.status, content_type=result.reply.content_type, body=result.reply.body)
     return Response(
         status_code=result.status, content_type=content_types.APPLICATION_JSON, body=json.dumps(result.body)
     )

@@ -54,9 +54,13 @@ class IngestService:
         except WebhookError as exc:
             return IngestResult(exc.status, {"error": exc.code, "message": exc.message})
         if parsed.ignored:
-            return IngestResult(200, {"accepted": 0, "ignored": parsed.ignored})
+            return IngestResult(200, {"accepted": 0, "ignored": parsed.ignored}, parsed.reply)
         self._publisher.publish(envelopes)
-        return IngestResult(202, {"accepted": len(envelopes), "event_ids": [e.event_id for e in envelopes]})
+        return IngestResult(
+            202 if parsed.reply is None else 200,
+            {"accepted": len(envelopes), "event_ids": [e.event_id for e in envelopes]},
+            parsed.reply,
+        )
 
     def _normalize(self, request: WebhookRequest) -> tuple[list[EventEnvelope], Parsed]:
         source = self._sources.get(request.source)

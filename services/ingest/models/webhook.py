@@ -17,6 +17,7 @@ class WebhookRequest:
     received_at: datetime
     method: str = "POST"
     path: str = ""
+    url: str = ""  # the full URL the vendor called (scheme://host/path?query): HubSpot signs it
 
 
 @dataclass(frozen=True)
@@ -41,15 +42,25 @@ class VendorEvent:
 
 
 @dataclass(frozen=True)
+class Reply:
+    """A vendor-specific success answer (Salesforce expects a SOAP Ack, not JSON)."""
+
+    content_type: str
+    body: str
+
+
+@dataclass(frozen=True)
 class Parsed:
     events: list[VendorEvent] = field(default_factory=list)
     ignored: str | None = None  # why a well-formed delivery carries nothing Boomerang uses
+    reply: Reply | None = None
 
 
 @dataclass(frozen=True)
 class IngestResult:
     status: int
     body: dict[str, Any]
+    reply: Reply | None = None  # when set, answered instead of the JSON body
 
 
 class WebhookError(Exception):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from services.ingest.models.webhook import Parsed, WebhookRequest
 
@@ -18,8 +18,11 @@ class Source(Protocol):
         """Raise MalformedPayload / Unmappable for a body that can't become canonical events."""
 
 
-def sources() -> dict[str, Source]:
+def sources(options: dict[str, dict[str, Any]] | None = None) -> dict[str, Source]:
+    """Every source, built with its ``[sources.<name>]`` options from the rules file."""
     from services.ingest.logic.sources.delighted import Delighted
     from services.ingest.logic.sources.generic import Generic
 
-    return {s.name: s for s in (Delighted(), Generic())}
+    options = options or {}
+    classes: list[Any] = [Delighted, Generic]
+    return {cls.name: cls(**options.get(cls.name, {})) for cls in classes}
