@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 PRICE = {
     "lambda_request": 0.20 / 1e6,
@@ -51,11 +52,12 @@ def measured_sizes() -> dict[str, int]:
     t0 = datetime(2026, 11, 22, tzinfo=UTC)
     signals = AccountSignals(account_id="acc-halvorsen")
     for n in range(40):  # a busy account: full ring of recent events, a few tickets and NPS answers
-        kind, data = [
+        choices: list[tuple[EventType, dict[str, Any]]] = [
             (EventType.NPS_RESPONDED, {"response_id": f"r{n}", "score": 9, "contact_id": f"con-person-{n % 5}"}),
             (EventType.TICKET_OPENED, {"ticket_id": f"{n % 3}", "severity": "high"}),
             (EventType.PAYMENT_LATE, {"days_late": 3}),
-        ][n % 3]
+        ]
+        kind, data = choices[n % 3]
         event = new_event(
             source="generic",
             source_event_id=str(n),

@@ -13,6 +13,7 @@ def _config_validate(args: argparse.Namespace) -> int:
 
     try:
         config = load_config(args.file)
+        _check_sources(config, args.file)
     except ConfigError as exc:
         print(f"{exc.source}: {len(exc.problems)} problem(s)", file=sys.stderr)
         for problem in exc.problems:
@@ -23,6 +24,17 @@ def _config_validate(args: argparse.Namespace) -> int:
         f"gates: min NPS {config.gates.min_nps}, window {config.windows.peak_hours} h"
     )
     return 0
+
+
+def _check_sources(config: object, source: str) -> None:
+    """Each [sources.<name>] table is checked by that source's own options model."""
+    from services.common.config import ConfigError
+    from services.ingest.logic.sources import sources
+
+    try:
+        sources(getattr(config, "sources", {}))
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(source, [f"sources: {exc}"]) from exc
 
 
 def _schemas(args: argparse.Namespace) -> int:
@@ -74,17 +86,34 @@ def _demo(argv: list[str]) -> int:
     return run(argv)
 
 
+CS_TOOLS = {
+    "health": "pillar breakdown, total and status for sub-metric scores (or a stored customer score)",
+    "risk": "rank a portfolio export by risk, with reasons and the recommended playbook",
+    "forecast": "expected renewed ARR for a period, by health band",
+    "qbr": "the QBR template as Markdown, filled from data files",
+    "backtest": "past scores vs. renewal outcomes against the success criteria",
+    "calibrate": "propose per-segment weights from history (changes nothing)",
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["local"]:
         return _local(argv[1:])
     if argv[:1] == ["demo"]:
         return _demo(argv[1:])
+    from boomerang.cs_tools import COMMANDS
+    from boomerang.cs_tools import main as cs_tool
+
+    if argv[:1] and argv[0] in COMMANDS:
+        return cs_tool(argv)
 
     parser = argparse.ArgumentParser(prog="boomerang", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("local", help="run the whole stack on this machine (see `boomerang local --help`)")
     commands.add_parser("demo", help="start the local stack, replay examples/ webhooks, print the DMs")
+    for name, summary in CS_TOOLS.items():
+        commands.add_parser(name, help=f"{summary} (see `boomerang {name} --help`)")
 
     config = commands.add_parser("config", help="check the rules file").add_subparsers(dest="action", required=True)
     validate = config.add_parser("validate", help="report every problem in a rules file with its path")

@@ -23,25 +23,38 @@ from .template import DEFAULT_REGION, Template
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_FILE = "Boomerang.template.json"
 
-SECRET_ENV = {
-    "delighted_api_key": ("BOOMERANG_DELIGHTED_API_KEY", "dev-delighted-key"),
-    "generic_signing_secret": ("BOOMERANG_GENERIC_SIGNING_SECRET", "dev-generic-secret"),
-    "slack_signing_secret": ("BOOMERANG_SLACK_SIGNING_SECRET", "dev-slack-signing-secret"),
-    "slack_bot_token": ("BOOMERANG_SLACK_BOT_TOKEN", "xoxb-dev-token"),
+# Development defaults shown in the README; any other key of the template's secret defaults to "dev-<key>".
+DEV_DEFAULTS = {
+    "delighted_api_key": "dev-delighted-key",
+    "generic_signing_secret": "dev-generic-secret",
+    "slack_signing_secret": "dev-slack-signing-secret",
+    "slack_bot_token": "xoxb-dev-token",
 }
 
 
-def effective_secrets() -> tuple[dict[str, str], list[str]]:
-    """Secret values from the environment, falling back to development defaults."""
+def secret_keys(template: Template) -> list[str]:
+    """The keys of the synthesized secret (its generated template plus the generated key)."""
+    keys: list[str] = []
+    for secret in template.by_type("AWS::SecretsManager::Secret"):
+        generate = secret.properties.get("GenerateSecretString") or {}
+        keys += list(json.loads(generate.get("SecretStringTemplate") or "{}"))
+        if generate.get("GenerateStringKey"):
+            keys.append(generate["GenerateStringKey"])
+    return keys or list(DEV_DEFAULTS)
+
+
+def effective_secrets(keys: list[str] | None = None) -> tuple[dict[str, str], list[str]]:
+    """Secret values from BOOMERANG_<KEY> environment variables, falling back to development defaults."""
     values: dict[str, str] = {}
     defaults: list[str] = []
-    for key, (env, default) in SECRET_ENV.items():
+    for key in keys or list(DEV_DEFAULTS):
+        env = f"BOOMERANG_{key.upper()}"
         value = os.environ.get(env)
         if value:
             values[key] = value
         else:
-            values[key] = default
-            defaults.append(f"{key}={default} (set {env})")
+            values[key] = DEV_DEFAULTS.get(key, f"dev-{key.replace('_', '-')}")
+            defaults.append(f"{key}={values[key]} (set {env})")
     return values, defaults
 
 
@@ -220,14 +233,14 @@ class LocalStack:
             self.slack_api_url = self._sink.base_url
 
         # 3. Resources from the template
-        self.secrets, defaults = effective_secrets()
+        self.template = Template.load(template_path, region=self.region)
+        self.secrets, defaults = effective_secrets(secret_keys(self.template))
         if defaults:
             print(
                 "[boomerang-local] development default secrets in use: " + ", ".join(defaults),
                 file=sys.stderr,
                 flush=True,
             )
-        self.template = Template.load(template_path, region=self.region)
         import boto3
 
         session = boto3.session.Session(region_name=self.region)

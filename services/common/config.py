@@ -128,11 +128,87 @@ class PillarWeights(_Strict):
         return self
 
 
+HealthSegment = Literal["Enterprise", "Mid-Market", "SMB", "Strategic"]
+
+
+class TicketPenalty(_Strict):
+    """Points one open ticket of each severity takes off the 10-point support sub-metric."""
+
+    critical: float = Field(default=4.0, ge=0)
+    high: float = Field(default=2.0, ge=0)
+    normal: float = Field(default=1.0, ge=0)
+    low: float = Field(default=0.5, ge=0)
+
+
+class HealthSubmetrics(_Strict):
+    """How each 0–10 sub-metric is derived from signals and profile (services/scoring/logic/submetrics.py)."""
+
+    usage_stale_days: int = Field(default=45, gt=0, description="An older usage snapshot counts as missing.")
+    login_baseline_per_seat: dict[HealthSegment, float] = Field(
+        default={"Enterprise": 12.0, "Mid-Market": 10.0, "SMB": 8.0, "Strategic": 15.0},
+        description="Logins per licensed seat per 30 days that score 10, per segment.",
+    )
+    login_baseline_default: float = Field(default=10.0, gt=0, description="When the segment is unknown.")
+    feature_adoption_target: float = Field(default=0.6, gt=0, le=1, description="adopted ÷ available that scores 10")
+    active_target: float = Field(default=0.9, gt=0, le=1, description="active users ÷ licensed seats that scores 10")
+    ticket_penalty: TicketPenalty = TicketPenalty()
+    escalation_penalty: float = Field(default=1.0, ge=0, description="Off the support sub-metric after an escalation.")
+    escalation_days: int = Field(default=14, ge=0)
+    nps_lookback_days: int = Field(default=180, gt=0, description="NPS answers older than this are not counted.")
+    meeting_fresh_days: int = Field(default=45, gt=0, description="A meeting attended within this keeps full marks.")
+    meeting_stale_days: int = Field(default=120, gt=0, description="…and none since this long scores 0.")
+    meeting_log: int = Field(default=8, ge=2, le=16, description="How many recent meetings attendance is taken over.")
+    exec_fresh_days: int = Field(default=90, gt=0, description="An executive in a meeting within this: full marks.")
+    exec_stale_days: int = Field(default=180, gt=0, description="…none since this long scores 0.")
+    exec_change_days: int = Field(default=90, ge=0, description="An executive sponsor change this recent…")
+    exec_change_factor: float = Field(default=0.5, ge=0, le=1, description="…multiplies executive engagement by this.")
+    response_target_hours: float = Field(default=4.0, gt=0, description="Customer response time that scores 10.")
+    response_max_hours: float = Field(default=72.0, gt=0, description="…and the time that scores 0.")
+
+    @model_validator(mode="after")
+    def _windows(self) -> HealthSubmetrics:
+        for fresh, stale in (("meeting_fresh_days", "meeting_stale_days"), ("exec_fresh_days", "exec_stale_days")):
+            if getattr(self, fresh) >= getattr(self, stale):
+                raise ValueError(f"{fresh} must be below {stale}")
+        if self.response_target_hours >= self.response_max_hours:
+            raise ValueError("response_target_hours must be below response_max_hours")
+        if any(v <= 0 for v in self.login_baseline_per_seat.values()):
+            raise ValueError("login baselines must be positive")
+        return self
+
+
+class ExpansionPoints(_Strict):
+    """Seed 004's expansion-signal table."""
+
+    high_adoption: int = Field(default=3, ge=0, description="more than high_adoption_ratio of licensed seats active")
+    new_department: int = Field(default=3, ge=0, description="a new department expressing interest")
+    premium_requests: int = Field(default=2, ge=0, description="feature requests for the premium tier")
+    executive_engagement: int = Field(default=2, ge=0, description="executive engagement increasing")
+    renewal_soon: int = Field(default=2, ge=0, description="contract renewal within renewal_days")
+
+
+class Expansion(_Strict):
+    threshold: int = Field(default=5, ge=0, description="At or above this an account is expansion-qualified.")
+    high_adoption_ratio: float = Field(default=0.8, gt=0, le=1)
+    renewal_days: int = Field(default=90, ge=0)
+    require_green: bool = Field(default=True, description="Only a Green account is expansion-qualified (seed 004).")
+    points: ExpansionPoints = ExpansionPoints()
+
+
 class Health(_Strict):
     weights: PillarWeights = PillarWeights(product=0.4, relationship=0.3, outcomes=0.3)
-    segments: dict[Literal["Enterprise", "Mid-Market", "SMB", "Strategic"], PillarWeights] = {}
+    segments: dict[HealthSegment, PillarWeights] = {}
     green: int = Field(default=80, ge=0, le=100)
     yellow: int = Field(default=60, ge=0, le=100)
+    min_coverage: float = Field(
+        default=0.4, ge=0, le=1, description="Below this share of the model's weight measured: insufficient data."
+    )
+    announce_delta: float = Field(
+        default=5.0, gt=0, le=100, description="HealthChanged + a history record when the score moves this much."
+    )
+    history_ttl_days: int = Field(default=400, gt=0, description="How long a score-history record is kept.")
+    submetrics: HealthSubmetrics = HealthSubmetrics()
+    expansion: Expansion = Expansion()
 
     @model_validator(mode="after")
     def _order(self) -> Health:

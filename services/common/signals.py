@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -27,6 +27,25 @@ class NpsAnswer(_State):
     contact_id: str | None = None
 
 
+class HealthSummary(_State):
+    """The last health score, kept small: the signals item is written on every event (docs/cost.md).
+
+    The full explanation is rebuilt from the signals when a HealthChanged is emitted.
+    """
+
+    score: float | None = None
+    status: Literal["green", "yellow", "red"] | None = None
+    since: AwareDatetime | None = Field(default=None, description="when the status last changed")
+    low: bool = Field(default=False, description="insufficient data: below the configured coverage")
+    pillars: list[float | None] = Field(default_factory=list, description="product, relationship, outcomes")
+    sub: list[float | None] = Field(default_factory=list, description="sub-metrics, in submetrics.SUBMETRICS order")
+    announced: float | None = Field(default=None, description="score of the last HealthChanged (delta baseline)")
+    announced_status: Literal["green", "yellow", "red"] | None = None
+    by: str | None = Field(default=None, description="short id of the event that caused the last HealthChanged")
+    was: float | None = Field(default=None, description="previous_score of the last HealthChanged")
+    was_status: Literal["green", "yellow", "red"] | None = None
+
+
 class AccountSignals(_State):
     account_id: str
     version: int = 0
@@ -44,6 +63,14 @@ class AccountSignals(_State):
     champion_changed_at: AwareDatetime | None = None
     competitor_mentions: list[str] = Field(default_factory=list)
     last_payment_late_at: AwareDatetime | None = None
+    # Health inputs kept by scoring's recorder (services/scoring/logic/recorder.py):
+    meetings: str = Field(default="", description="latest meetings, oldest first: x missed, a attended, e with exec")
+    last_exec_meeting_at: AwareDatetime | None = None
+    response_hours: float | None = Field(default=None, description="customer response time; no event carries it yet")
+    outcomes: dict[str, float] = Field(
+        default_factory=dict, description="goals / roi / impact (0–10) once an outcomes event carries them"
+    )
+    health: HealthSummary | None = None
     events_seen: int = 0
     recent_events: list[str] = Field(default_factory=list, description="short ids of the latest events applied")
     updated_at: AwareDatetime | None = None

@@ -68,7 +68,12 @@ def test_secret_is_deployed_with_a_placeholder_for_every_credential(synth: Synth
     generate = props["GenerateSecretString"]
     # When its generated JSON is assembled from the template and the generated key
     keys = set(json.loads(generate["SecretStringTemplate"])) | {generate["GenerateStringKey"]}
-    # Then every credential the functions read exists in it
-    assert keys == {"delighted_api_key", "generic_signing_secret", "slack_signing_secret", "slack_bot_token"}
+    # Then every credential the functions read exists in it: each webhook source's key and Slack's
+    from services.ingest.logic.sources import sources
+
+    assert keys == {s.secret_key for s in sources().values()} | {"slack_signing_secret", "slack_bot_token"}
+    assert {"delighted_api_key", "zendesk_signing_secret", "hubspot_client_secret", "salesforce_token"} <= keys
+    # And only our own generic secret is generated; vendor keys are placeholders to paste over
+    assert generate["GenerateStringKey"] == "generic_signing_secret"
     # And no real value is committed in the template
     assert "SecretString" not in props

@@ -173,3 +173,38 @@ def test_unconfigured_secret_is_503_so_the_vendor_retries(bus):
     service = IngestService(sources(), lambda: {}, InMemoryDirectory.examples(), bus)
     result = service.accept(_request("delighted", PRIYA, sign("delighted", PRIYA, "dk")))
     assert result.status == 503
+
+
+class InMemoryOnce:
+    def __init__(self):
+        self.done: dict[str, dict] = {}
+
+    def __call__(self, key, action):
+        if key in self.done:
+            return self.done[key], True
+        self.done[key] = action()
+        return self.done[key], False
+
+
+def test_duplicate_delivery_is_200_and_publishes_once(bus):
+    # Given the ingest service with delivery-level idempotency
+    service = IngestService(sources(), lambda: SECRETS, InMemoryDirectory.examples(), bus, InMemoryOnce())
+    headers = sign("delighted", PRIYA, "dk")
+    # When the same delivery arrives twice
+    first = service.accept(_request("delighted", PRIYA, headers))
+    second = service.accept(_request("delighted", PRIYA, headers))
+    # Then the second is a 200 duplicate with the same ids, and one event was published
+    assert (first.status, second.status) == (202, 200)
+    assert second.body["duplicate"] is True and second.body["event_ids"] == first.body["event_ids"]
+    assert len(bus.published) == 1
+
+
+def test_delivery_in_progress_elsewhere_is_409_so_the_vendor_retries(bus):
+    from services.ingest.logic.pipeline import InProgress
+
+    def busy(key, action):
+        raise InProgress("being processed")
+
+    service = IngestService(sources(), lambda: SECRETS, InMemoryDirectory.examples(), bus, busy)
+    result = service.accept(_request("delighted", PRIYA, sign("delighted", PRIYA, "dk")))
+    assert result.status == 409 and bus.published == []

@@ -6,18 +6,28 @@ import base64
 import functools
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from services.common.observability import count, for_service, traced
 from services.ingest.logic.pipeline import IngestService
+
+if TYPE_CHECKING:
+    from services.ingest.adapters.idempotency import PowertoolsOnce
 from services.ingest.models.webhook import WebhookRequest
 
 app = APIGatewayHttpResolver()
 
 logger, metrics = for_service("ingest")
+
+
+@functools.cache
+def once() -> PowertoolsOnce:
+    from services.ingest.adapters.idempotency import PowertoolsOnce
+
+    return PowertoolsOnce()
 
 
 @functools.cache
@@ -33,6 +43,7 @@ def service() -> IngestService:
         boomerang_secrets,
         PortfolioIdentities(),
         EventBusPublisher("boomerang.ingest"),
+        once(),
     )
 
 
@@ -88,4 +99,5 @@ def receive(source: str) -> Response[str]:
 @traced
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    once().register(context)
     return app.resolve(event, context)

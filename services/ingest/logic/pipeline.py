@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Protocol
@@ -30,6 +31,17 @@ class Publisher(Protocol):
     def publish(self, events: list[EventEnvelope]) -> None: ...
 
 
+class Once(Protocol):
+    """Runs ``action`` once per key; a repeat returns the first result and ``True`` (a duplicate)."""
+
+    def __call__(self, key: str, action: Callable[[], dict[str, object]]) -> tuple[dict[str, object], bool]: ...
+
+
+class InProgress(WebhookError):
+    status = 409
+    code = "in_progress"
+
+
 class SourceNotConfigured(WebhookError):
     status = 503
     code = "source_not_configured"
@@ -42,11 +54,14 @@ class IngestService:
         secrets: Callable[[], dict[str, str]],
         identities: IdentityLookup,
         publisher: Publisher,
+        once: Once | None = None,
     ):
         self._sources = sources
         self._secrets = secrets
         self._identities = identities
         self._publisher = publisher
+        # The Lambda handler passes Powertools Idempotency; without it every delivery is published.
+        self._once: Once = once or (lambda _key, action: (action(), False))
 
     def accept(self, request: WebhookRequest) -> IngestResult:
         try:
@@ -55,12 +70,18 @@ class IngestService:
             return IngestResult(exc.status, {"error": exc.code, "message": exc.message})
         if parsed.ignored:
             return IngestResult(200, {"accepted": 0, "ignored": parsed.ignored}, parsed.reply)
-        self._publisher.publish(envelopes)
-        return IngestResult(
-            202 if parsed.reply is None else 200,
-            {"accepted": len(envelopes), "event_ids": [e.event_id for e in envelopes]},
-            parsed.reply,
-        )
+
+        def publish() -> dict[str, object]:
+            self._publisher.publish(envelopes)
+            return {"accepted": len(envelopes), "event_ids": [e.event_id for e in envelopes]}
+
+        try:
+            answer, duplicate = self._once(delivery_key(request.source, parsed), publish)
+        except InProgress as exc:
+            return IngestResult(exc.status, {"error": exc.code, "message": exc.message})
+        if duplicate:
+            return IngestResult(200, {**answer, "duplicate": True}, parsed.reply)
+        return IngestResult(202 if parsed.reply is None else 200, answer, parsed.reply)
 
     def _normalize(self, request: WebhookRequest) -> tuple[list[EventEnvelope], Parsed]:
         source = self._sources.get(request.source)
@@ -68,7 +89,7 @@ class IngestService:
             known = ", ".join(sorted(self._sources))
             raise UnknownSource(f"no webhook source {request.source!r}; known sources: {known}")
         secrets = self._secrets()
-        secret_key: str = getattr(source, "secret_key", "")
+        secret_key = source.secret_key
         if not secrets.get(secret_key):
             raise SourceNotConfigured(f"{source.name} has no {secret_key} in the Boomerang secret yet")
         source.verify(request, secrets, request.received_at)
@@ -110,3 +131,9 @@ class IngestService:
             if account_id:
                 return account_id, None
         raise UnknownAccount("no account matches this event's respondent or ids; import the mapping and resend")
+
+
+def delivery_key(source: str, parsed: Parsed) -> str:
+    """The vendor's own ids for what this delivery carries: a redelivery has the same key."""
+    ids = "\x1f".join(sorted(e.source_event_id for e in parsed.events))
+    return hashlib.sha256(f"{source}\x1f{ids}".encode()).hexdigest()

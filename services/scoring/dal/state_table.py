@@ -1,11 +1,12 @@
-"""Account signals in the StateTable: one versioned put per event (optimistic locking)."""
+"""Account signals in the StateTable: one versioned put per event (optimistic locking); score history."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Protocol
 
 from services.common.adapters.dynamo import to_item
-from services.common.adapters.state_table import StateTableBase
+from services.common.adapters.state_table import StateTableBase, epoch
 from services.common.signals import AccountSignals, signals_key
 
 
@@ -22,7 +23,9 @@ class SignalsStore(Protocol):
 class StateTable(StateTableBase):
     def save(self, before: AccountSignals, after: AccountSignals) -> None:
         after = after.model_copy(update={"version": before.version + 1})
-        item = {**signals_key(after.account_id), "signals": after.model_dump_json(), "version": after.version}
+        # Defaults are left out (they come back on load): the item stays small, and under 2 KB = 2 write units.
+        signals = after.model_dump_json(exclude_defaults=True)
+        item = {**signals_key(after.account_id), "signals": signals, "version": after.version}
         condition: dict[str, Any] = (
             {"ConditionExpression": "attribute_not_exists(pk)"}
             if before.version == 0
@@ -35,3 +38,16 @@ class StateTable(StateTableBase):
             self.db.put_item(TableName=self.name, Item=to_item(item), **condition)
         except self.db.exceptions.ConditionalCheckFailedException as exc:
             raise ConcurrentUpdate(after.account_id) from exc
+
+    def put_history(self, account_id: str, at: datetime, record: dict[str, Any], expires_at: datetime) -> None:
+        """One score-history record (``ACCOUNT#<id>`` / ``HEALTH#<iso time>``), only when the score is announced.
+
+        Unconditional: a redelivered announcement rewrites the same item.
+        """
+        item = {
+            "pk": f"ACCOUNT#{account_id}",
+            "sk": f"HEALTH#{at.isoformat()}",
+            **record,
+            "expires_at": epoch(expires_at),
+        }
+        self.db.put_item(TableName=self.name, Item=to_item(item))

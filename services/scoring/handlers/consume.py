@@ -1,4 +1,8 @@
-"""ScoringQueue consumer: every canonical event updates its account's signals (partial-batch failures)."""
+"""ScoringQueue consumer: every canonical event updates its account's signals and health (partial-batch failures).
+
+A health status change (or a move of ``[health] announce_delta`` points) puts a HealthChanged event on the bus
+and writes one score-history item; nothing else is written per event (docs/cost.md).
+"""
 
 from __future__ import annotations
 
@@ -14,18 +18,38 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from services.common.events import parse_event
 from services.common.observability import for_service, traced
-from services.scoring.logic.recorder import SignalRecorder
+from services.scoring.logic.recorder import Announcement, SignalRecorder
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
 logger, metrics = for_service("scoring")
 
 
+class BusAnnouncer:
+    """The score-history item, then the HealthChanged event (publisher created on the first announcement)."""
+
+    def __init__(self, state: Any):
+        self._state = state
+        self._publisher: Any = None
+
+    def announce(self, announcement: Announcement) -> None:
+        event = announcement.event
+        self._state.put_history(event.account_id, event.occurred_at, announcement.history, announcement.expires_at)
+        if self._publisher is None:
+            from services.common.adapters.bus import EventBusPublisher
+
+            self._publisher = EventBusPublisher("boomerang.scoring")
+        self._publisher.publish([event])
+
+
 @functools.cache
 def recorder() -> SignalRecorder:
+    from services.common.adapters.portfolio_table import PortfolioTable
+    from services.common.config import current_config
     from services.scoring.dal.state_table import StateTable
 
-    return SignalRecorder(StateTable())
+    state = StateTable()
+    return SignalRecorder(state, PortfolioTable(), BusAnnouncer(state), current_config().health)
 
 
 def record_handler(record: SQSRecord) -> None:
@@ -33,6 +57,12 @@ def record_handler(record: SQSRecord) -> None:
     event = parse_event(bus_event["detail"])
     result = recorder().record(event)
     metrics.add_metric(name="event_duplicate" if result.duplicate else "event_recorded", unit=MetricUnit.Count, value=1)
+    if result.announced:
+        metrics.add_metric(name="health_changed", unit=MetricUnit.Count, value=1)
+        logger.info(
+            "health changed",
+            extra={"account_id": event.account_id, "score": result.score, "status": result.status},
+        )
     logger.debug(
         "recorded",
         extra={
@@ -40,6 +70,7 @@ def record_handler(record: SQSRecord) -> None:
             "type": event.type.value,
             "account_id": event.account_id,
             "duplicate": result.duplicate,
+            "score": result.score,
         },
     )
 
@@ -48,4 +79,5 @@ def record_handler(record: SQSRecord) -> None:
 @metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    recorder().begin_batch()
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

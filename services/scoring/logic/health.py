@@ -3,15 +3,31 @@
 Pure: pillars (0–10, the mean of their sub-metrics) and weights in, a 0–100 score out. A missing pillar
 does not count as zero: its weight is shared among the present ones, and confidence says how much of the
 model's weight was actually measured.
+
+``HealthModel`` / ``score_inputs`` / ``assess`` apply it to an account (sub-metrics from
+``submetrics.py``); ``summarize`` keeps the small summary stored in the signals item and decides whether the
+score is announced (HealthChanged + one history record); ``explain`` rebuilds the full explanation.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from datetime import datetime
+from typing import Any, Literal
 
 from services.common.config import Health, PillarWeights
+from services.common.portfolio import Account
+from services.common.signals import AccountSignals, HealthSummary, short_id
+from services.scoring.logic.submetrics import (
+    PILLAR_OF,
+    SUBMETRICS,
+    Inputs,
+    SubmetricModel,
+    compute,
+    extract,
+    inputs_used,
+)
 
 Status = Literal["green", "yellow", "red"]
 PILLARS = ("product", "relationship", "outcomes")
@@ -49,3 +65,205 @@ def status(score: float, health: Health) -> Status:
 
 def weights_for(segment: str | None, health: Health) -> PillarWeights:
     return health.segments.get(segment, health.weights) if segment else health.weights  # type: ignore[call-overload]
+
+
+# --- The model applied to an account: signals + profile → sub-metrics → pillars → score (seed 004) ---------
+
+
+@dataclass(frozen=True, slots=True)
+class HealthModel:
+    """``[health]`` derived once into plain numbers, so rescoring never validates or looks up config."""
+
+    config: Health
+    weights: tuple[float, float, float]
+    segment_weights: dict[str, tuple[float, float, float]]
+    green: float
+    yellow: float
+    min_coverage: float
+    announce_delta: float
+    history_ttl_days: int
+    sub: SubmetricModel
+
+    @classmethod
+    def from_config(cls, health: Health) -> HealthModel:
+        def triple(w: PillarWeights) -> tuple[float, float, float]:
+            return (float(w.product), float(w.relationship), float(w.outcomes))
+
+        return cls(
+            config=health,
+            weights=triple(health.weights),
+            segment_weights={
+                s: triple(weights_for(s, health)) for s in ("Enterprise", "Mid-Market", "SMB", "Strategic")
+            },
+            green=float(health.green),
+            yellow=float(health.yellow),
+            min_coverage=float(health.min_coverage),
+            announce_delta=float(health.announce_delta),
+            history_ttl_days=health.history_ttl_days,
+            sub=SubmetricModel.from_config(health.submetrics),
+        )
+
+    def weights_of(self, segment: str | None) -> tuple[float, float, float]:
+        return self.segment_weights.get(segment, self.weights) if segment else self.weights
+
+
+@dataclass(slots=True)
+class Scored:
+    score: float | None  # 0–100
+    status: Status | None
+    pillars: tuple[float | None, float | None, float | None]
+    subs: list[float | None]  # in submetrics.SUBMETRICS order
+    confidence: float  # share of the model's weight whose pillar had data (combine's)
+    coverage: float  # share of the model's weight measured, counted per sub-metric
+    insufficient: bool  # coverage below [health] min_coverage
+    weights: tuple[float, float, float]
+
+
+_SLICES = ((0, 4), (4, 8), (8, 11))
+
+
+def _mean(values: list[float | None]) -> tuple[float | None, int]:
+    total, n = 0.0, 0
+    for v in values:
+        if v is not None:
+            total += v
+            n += 1
+    return (total / n, n) if n else (None, 0)
+
+
+def score_inputs(inputs: Inputs, model: HealthModel) -> Scored:
+    """The hot path: plain inputs → Scored. Same arithmetic as ``pillar_mean`` + ``combine`` + ``status``."""
+    subs = compute(inputs, model.sub)
+    weights = model.weights_of(inputs.segment)
+    wp, wr, wo = weights
+    product, n_p = _mean(subs[0:4])
+    relationship, n_r = _mean(subs[4:8])
+    outcomes, n_o = _mean(subs[8:11])
+    total = present_weight = 0.0
+    if product is not None:
+        total += wp * product
+        present_weight += wp
+    if relationship is not None:
+        total += wr * relationship
+        present_weight += wr
+    if outcomes is not None:
+        total += wo * outcomes
+        present_weight += wo
+    score: float | None = None
+    state: Status | None = None
+    if present_weight > 0:
+        score = round(total / present_weight * 10, 2)
+        state = "green" if score >= model.green else "yellow" if score >= model.yellow else "red"
+    coverage = round(wp * n_p / 4 + wr * n_r / 4 + wo * n_o / 3, 4)
+    return Scored(
+        score=score,
+        status=state,
+        pillars=(product, relationship, outcomes),
+        subs=subs,
+        confidence=round(present_weight, 4),
+        coverage=coverage,
+        insufficient=coverage < model.min_coverage,
+        weights=weights,
+    )
+
+
+def assess(
+    signals: AccountSignals, profile: Account | None, now: datetime, model: HealthModel
+) -> tuple[Inputs, Scored]:
+    inputs = extract(signals, profile, now, model.sub)
+    return inputs, score_inputs(inputs, model)
+
+
+Reason = Literal["status", "delta"]
+
+
+def _r(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def summarize(
+    previous: HealthSummary | None, scored: Scored, at: datetime, event_id: str, model: HealthModel
+) -> tuple[HealthSummary, Reason | None]:
+    """The small summary kept in the signals item, and why (if at all) this score is announced.
+
+    Announced (HealthChanged + one history record) when there is enough data and the status differs from the
+    last announced one, or the score moved by ``announce_delta`` or more since the last announcement.
+    """
+    prev = previous or HealthSummary()
+    reason: Reason | None = None
+    if scored.score is not None and not scored.insufficient:
+        if scored.status != prev.announced_status:
+            reason = "status"
+        elif prev.announced is None or abs(scored.score - prev.announced) >= model.announce_delta:
+            reason = "delta"
+    since = prev.since if scored.status == prev.status and prev.since is not None else at
+    summary = HealthSummary.model_construct(
+        score=scored.score,
+        status=scored.status,
+        since=since,
+        low=scored.insufficient,
+        pillars=[_r(p) for p in scored.pillars],
+        # sub-metrics as of the last announcement: what "moved" is measured against
+        sub=[_r(v, 1) for v in scored.subs] if reason else list(prev.sub),
+        announced=scored.score if reason else prev.announced,
+        announced_status=scored.status if reason else prev.announced_status,
+        by=short_id(event_id) if reason else prev.by,
+        was=prev.announced if reason else prev.was,
+        was_status=prev.announced_status if reason else prev.was_status,
+    )
+    return summary, reason
+
+
+def explain(
+    inputs: Inputs,
+    scored: Scored,
+    baseline_sub: list[float | None],
+    reason: str | None,
+    expansion: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Every pillar, every sub-metric with the inputs it used, and what moved most since ``baseline_sub``.
+
+    Compact (a few hundred bytes): it travels in the HealthChanged event, never in the signals item.
+    """
+    used = inputs_used(inputs)
+    submetrics: dict[str, dict[str, Any]] = {p: {} for p in PILLARS}
+    for name, value in zip(SUBMETRICS, scored.subs, strict=True):
+        submetrics[PILLAR_OF[name]][name] = {"value": _r(value, 1), **({"inputs": used[name]} if used[name] else {})}
+    return {
+        "score": scored.score,
+        "status": scored.status,
+        "reason": reason,
+        "segment": inputs.segment,
+        "weights": dict(zip(PILLARS, scored.weights, strict=True)),
+        "pillars": {p: _r(v) for p, v in zip(PILLARS, scored.pillars, strict=True)},
+        "submetrics": submetrics,
+        "missing": [n for n, v in zip(SUBMETRICS, scored.subs, strict=True) if v is None],
+        "moved": moved(scored, baseline_sub),
+        "confidence": scored.confidence,
+        "coverage": scored.coverage,
+        "insufficient_data": scored.insufficient,
+        "expansion": expansion,
+    }
+
+
+def moved(scored: Scored, baseline_sub: list[float | None], top: int = 3) -> list[dict[str, Any]]:
+    """The sub-metrics that moved the score most since the baseline, with their approximate effect in points."""
+    if len(baseline_sub) != len(SUBMETRICS):
+        baseline_sub = [None] * len(SUBMETRICS)
+    counts = [sum(v is not None for v in scored.subs[a:b]) for a, b in _SLICES]
+    rows = []
+    for index, (name, before, after) in enumerate(zip(SUBMETRICS, baseline_sub, scored.subs, strict=True)):
+        after = _r(after, 1)
+        if before == after:
+            continue
+        pillar = next(p for p, (a, b) in enumerate(_SLICES) if a <= index < b)
+        share = scored.weights[pillar] / counts[pillar] / (scored.confidence or 1) if counts[pillar] else 0.0
+        points = None if before is None or after is None else round((after - before) * share * 10, 1)
+        rows.append(
+            (
+                abs(points) if points is not None else -1.0,
+                {"submetric": name, "from": before, "to": after, "points": points},
+            )
+        )
+    rows.sort(key=lambda row: -row[0])
+    return [row for _, row in rows[:top]]

@@ -61,9 +61,7 @@ def test_real_template_deploys_to_moto() -> None:
             targets = events.list_targets_by_rule(Rule=rule, EventBusName=bus)["Targets"]
             assert targets and all(t["Arn"].startswith("arn:aws:sqs:") for t in targets)
         secret = s.client("secretsmanager").get_secret_value(SecretId=s.environment["SECRETS_ID"])
-        assert set(json.loads(secret["SecretString"])) == {
-            "delighted_api_key",
-            "generic_signing_secret",
-            "slack_signing_secret",
-            "slack_bot_token",
-        }
+        from services.ingest.logic.sources import sources
+
+        expected = {src.secret_key for src in sources().values()} | {"slack_signing_secret", "slack_bot_token"}
+        assert set(json.loads(secret["SecretString"])) == expected

@@ -61,6 +61,12 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
         ddb = boto3.client("dynamodb")
         _table(ddb, "portfolio")
         _table(ddb, "state", ttl="expires_at")
+        ddb.create_table(
+            TableName="idempotency",
+            BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        )
         events, sqs = boto3.client("events"), boto3.client("sqs")
         events.create_event_bus(Name="bus")
         tap = sqs.create_queue(QueueName="tap")["QueueUrl"]
@@ -71,6 +77,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
         boto3.client("ses").verify_email_identity(EmailAddress="asks@boomerang-demo.example")
         for name, value in {
             "PORTFOLIO_TABLE": "portfolio",
+            "IDEMPOTENCY_TABLE": "idempotency",
             "STATE_TABLE": "state",
             "EVENT_BUS_NAME": "bus",
             "SECRETS_ID": secret["ARN"],
@@ -87,7 +94,7 @@ def _reset_handler_caches() -> None:
     """Handlers build their adapters once per container; each test is a new container."""
     from aws_lambda_powertools.utilities import parameters
 
-    from services.common.adapters import dynamo
+    from services.common.adapters import dynamo, secrets
     from services.ingest.handlers import webhook
     from services.notify.adapters import slack
     from services.notify.handlers import deliver, interactions
@@ -96,6 +103,8 @@ def _reset_handler_caches() -> None:
 
     for cached in (
         webhook.service,
+        webhook.once,
+        secrets._provider,
         consume.recorder,
         evaluate.evaluator,
         deliver.notifier,

@@ -32,6 +32,23 @@ def test_ingest_puts_the_canonical_event_on_the_bus(aws):
     assert event["detail"]["data"]["contact_id"] == "con-priya-raman"
 
 
+def test_redelivered_webhook_answers_200_and_publishes_nothing_new(aws):
+    # Given Delighted delivered a response and we accepted it
+    first = _post("delighted", "01-promoter-priya-raman-halvorsen")
+    assert first["statusCode"] == 202
+    assert len(drain(aws.sqs, aws.tap)) == 1
+    # When Delighted retries the same delivery
+    again = _post("delighted", "01-promoter-priya-raman-halvorsen")
+    # Then it is acknowledged as a duplicate and nothing new reaches the bus
+    assert again["statusCode"] == 200
+    body = json.loads(again["body"])
+    assert body["duplicate"] is True and body["event_ids"] == json.loads(first["body"])["event_ids"]
+    assert drain(aws.sqs, aws.tap) == []
+    # And the idempotency record is keyed on the delivery, with an expiry
+    [record] = aws.ddb.scan(TableName="idempotency")["Items"]
+    assert record["status"]["S"] == "COMPLETED" and "expiration" in record
+
+
 def test_ingest_rejects_a_bad_signature_without_touching_the_bus(aws):
     response = _post("delighted", "01-promoter-priya-raman-halvorsen", secret="wrong")
     assert response["statusCode"] == 401

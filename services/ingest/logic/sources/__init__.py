@@ -9,7 +9,8 @@ from services.ingest.models.webhook import Parsed, WebhookRequest
 
 
 class Source(Protocol):
-    name: str
+    name: str  # the URL segment: POST /webhooks/<name>
+    secret_key: str  # its key in the Boomerang secret
 
     def verify(self, request: WebhookRequest, secrets: dict[str, str], now: datetime) -> None:
         """Raise SignatureInvalid unless the delivery is authentic (and fresh, where the vendor allows)."""
@@ -18,11 +19,47 @@ class Source(Protocol):
         """Raise MalformedPayload / Unmappable for a body that can't become canonical events."""
 
 
+SOURCE_NAMES = (
+    "delighted",
+    "typeform",
+    "zendesk",
+    "intercom",
+    "hubspot",
+    "salesforce",
+    "gainsight",
+    "churnzero",
+    "totango",
+    "generic",
+)
+
+
 def sources(options: dict[str, dict[str, Any]] | None = None) -> dict[str, Source]:
     """Every source, built with its ``[sources.<name>]`` options from the rules file."""
+    from services.ingest.logic.sources.churnzero import ChurnZero
     from services.ingest.logic.sources.delighted import Delighted
+    from services.ingest.logic.sources.gainsight import Gainsight
     from services.ingest.logic.sources.generic import Generic
+    from services.ingest.logic.sources.hubspot import HubSpot
+    from services.ingest.logic.sources.intercom import Intercom
+    from services.ingest.logic.sources.salesforce import Salesforce
+    from services.ingest.logic.sources.totango import Totango
+    from services.ingest.logic.sources.typeform import Typeform
+    from services.ingest.logic.sources.zendesk import Zendesk
 
     options = options or {}
-    classes: list[Any] = [Delighted, Generic]
+    unknown = sorted(set(options) - set(SOURCE_NAMES))
+    if unknown:
+        raise ValueError(f"[sources] names unknown source(s) {', '.join(unknown)}; known: {', '.join(SOURCE_NAMES)}")
+    classes: list[Any] = [
+        Delighted,
+        Typeform,
+        Zendesk,
+        Intercom,
+        HubSpot,
+        Salesforce,
+        Gainsight,
+        ChurnZero,
+        Totango,
+        Generic,
+    ]
     return {cls.name: cls(**options.get(cls.name, {})) for cls in classes}

@@ -1,0 +1,3 @@
+from boomerang.cs_tools import main
+
+raise SystemExit(main())

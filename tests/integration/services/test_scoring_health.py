@@ -1,0 +1,123 @@
+"""Scoring on moto: usage and ticket events move an account from Green to Red; HealthChanged reaches the bus."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from services.common.events import EventType, new_event
+from tests.integration.services.conftest import Context, drain, sqs_event
+
+ACCOUNT = "acc-halvorsen"  # Enterprise, 180 licensed seats (examples/portfolio)
+
+
+def _bus_message(event_type: EventType, data: dict, sid: str, at: datetime) -> str:
+    event = new_event(
+        source="generic",
+        source_event_id=sid,
+        account_id=ACCOUNT,
+        event_type=event_type,
+        data=data,
+        occurred_at=at,
+        received_at=at,
+    )
+    return json.dumps(
+        {"source": "boomerang.ingest", "detail-type": event_type.value, "detail": json.loads(event.detail())}
+    )
+
+
+def _health_events(aws) -> list[dict]:
+    bodies = [json.loads(m["body"]) for m in drain(aws.sqs, aws.tap)]
+    return [b for b in bodies if b["detail-type"] == "HealthChanged"]
+
+
+def _history(aws) -> list[dict]:
+    items = aws.ddb.query(
+        TableName="state",
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :sk)",
+        ExpressionAttributeValues={":pk": {"S": f"ACCOUNT#{ACCOUNT}"}, ":sk": {"S": "HEALTH#"}},
+    )["Items"]
+    return items
+
+
+def test_usage_and_tickets_move_an_account_from_green_to_red(aws):
+    from services.scoring.handlers.consume import handler
+
+    t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
+    # Given a healthy account: high usage, an executive in the last meeting, a promoter
+    healthy = [
+        _bus_message(
+            EventType.USAGE_REPORTED,
+            {
+                "active_users": 170,
+                "licensed_seats": 180,
+                "logins_30d": 2400,
+                "features_adopted": 8,
+                "features_available": 10,
+            },
+            "u1",
+            t0,
+        ),
+        _bus_message(
+            EventType.MEETING_HELD, {"kind": "QBR", "executive_present": True}, "m1", t0 + timedelta(minutes=1)
+        ),
+        _bus_message(EventType.NPS_RESPONDED, {"response_id": "n1", "score": 9}, "n1", t0 + timedelta(minutes=2)),
+    ]
+    assert handler(sqs_event(healthy), Context()) == {"batchItemFailures": []}
+    [green] = _health_events(aws)
+    assert green["source"] == "boomerang.scoring"
+    assert green["detail"]["data"]["status"] == "green"
+    assert green["detail"]["data"]["previous_status"] is None
+
+    # When usage collapses and two critical tickets are opened
+    later = t0 + timedelta(days=1)
+    decline = [
+        _bus_message(
+            EventType.USAGE_REPORTED,
+            {
+                "active_users": 20,
+                "licensed_seats": 180,
+                "logins_30d": 100,
+                "features_adopted": 1,
+                "features_available": 10,
+            },
+            "u2",
+            later,
+        ),
+        _bus_message(
+            EventType.TICKET_OPENED, {"ticket_id": "t1", "severity": "critical"}, "t1", later + timedelta(minutes=1)
+        ),
+        _bus_message(
+            EventType.TICKET_OPENED, {"ticket_id": "t2", "severity": "critical"}, "t2", later + timedelta(minutes=2)
+        ),
+    ]
+    assert handler(sqs_event(decline), Context()) == {"batchItemFailures": []}
+
+    # Then a HealthChanged to Red reaches the bus, with why
+    changes = _health_events(aws)
+    assert [c["detail"]["data"]["status"] for c in changes] == ["yellow", "red", "red"]  # the last: a 5-point move
+    red = changes[-1]["detail"]["data"]
+    assert red["score"] < 60
+    assert (red["previous_status"], red["explanation"]["reason"]) == ("red", "delta")
+    assert changes[0]["detail"]["data"]["previous_status"] == "green"
+    explanation = red["explanation"]
+    assert explanation["segment"] == "Enterprise"
+    assert explanation["submetrics"]["product"]["active"]["inputs"] == {"active_users": 20, "licensed_seats": 180}
+    assert {m["submetric"] for m in explanation["moved"]} & {"active", "logins", "adoption", "tickets"}
+    assert "outcomes" in explanation["pillars"] and explanation["pillars"]["outcomes"] is None
+    assert explanation["expansion"]["qualified"] is False
+
+    # And the signals item carries the small summary; one history item per announcement, with a TTL
+    item = aws.ddb.get_item(TableName="state", Key={"pk": {"S": f"ACCOUNT#{ACCOUNT}"}, "sk": {"S": "SIGNALS"}})
+    signals = json.loads(item["Item"]["signals"]["S"])
+    assert signals["health"]["status"] == "red"
+    assert len(item["Item"]["signals"]["S"]) < 1500
+    history = _history(aws)
+    assert len(history) == len(changes) + 1
+    assert all("expires_at" in h for h in history)
+
+    # And a redelivered batch changes nothing and writes no new history
+    assert handler(sqs_event(decline[:2]), Context()) == {"batchItemFailures": []}
+    assert len(_history(aws)) == len(history)
+    again = aws.ddb.get_item(TableName="state", Key={"pk": {"S": f"ACCOUNT#{ACCOUNT}"}, "sk": {"S": "SIGNALS"}})
+    assert again["Item"]["version"] == item["Item"]["version"]
