@@ -32,6 +32,7 @@ ASSUMPTIONS = {
     "peak_share": 0.04,  # events a trigger could fire on after the bus's NPS filter (onboarding, renewals, NPS ≥ 9)
     "fired_share": 0.005,  # of all events, a DM goes out (one peak moment per ~200 webhooks)
     "approved_share": 0.6,  # of DMs, the CSM approves and the ask is emailed
+    "health_change_share": 0.02,  # events that move an account's status, or its score by ≥ announce_delta
     "ingest_ms": 40,  # warm, I/O bound: one GetItem + PutEvents
     "ingest_mb": 512,
     "scoring_batch": 10,  # 5 s batching window at a few events/s and up
@@ -99,13 +100,19 @@ def model() -> dict[str, object]:
         "Ingest Lambda": n * p["lambda_request"]
         + n * a["ingest_mb"] / 1024 * a["ingest_ms"] / 1000 * p["lambda_gb_s_arm"],
         "Ingest DynamoDB (email lookup, eventual)": n * 0.5 * p["ddb_rru"],
+        # Powertools Idempotency: conditional put of the in-progress record, then its update to completed
+        "Ingest idempotency records (2 WRU)": n * 2 * p["ddb_wru"],
         "EventBridge PutEvents": (n + 3 * fired) * p["eventbridge_event"],
         "EventBridge archive": n * sizes["bus_event"] / 1e9 * p["archive_gb"],
         "SQS ScoringQueue (send + batched receive/delete)": n * (1 + 2 / a["scoring_batch"]) * p["sqs_request"],
         "Scoring Lambda": n
         / a["scoring_batch"]
         * (p["lambda_request"] + 0.5 * a["scoring_ms_per_batch"] / 1000 * p["lambda_gb_s_arm"]),
-        "Scoring DynamoDB (eventual read + versioned put)": n * (0.5 * p["ddb_rru"] + signals_wru * p["ddb_wru"]),
+        "Scoring DynamoDB (signals + profile reads, versioned put)": n
+        * (2 * 0.5 * p["ddb_rru"] + signals_wru * p["ddb_wru"]),
+        "HealthChanged (history put + PutEvents, on announced moves)": n
+        * a["health_change_share"]
+        * (p["ddb_wru"] + p["eventbridge_event"]),
         "SQS TriggersQueue + Pipe": peak * (3 * p["sqs_request"] + p["pipe_request"]),
         "Step Functions Express": peak
         * (p["express_request"] + 64 / 1024 * a["express_ms"] / 1000 * p["express_gb_s"]),

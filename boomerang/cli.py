@@ -69,7 +69,7 @@ def _sign(args: argparse.Namespace) -> int:
     from boomerang.signing import sign
 
     body = Path(args.file).read_bytes()
-    for name, value in sign(args.source, body, args.secret).items():
+    for name, value in sign(args.source, body, args.secret, url=args.url).items():
         print(f"-H '{name}: {value}'")
     return 0
 
@@ -131,7 +131,24 @@ def main(argv: list[str] | None = None) -> int:
     importer.set_defaults(run=_portfolio_import)
 
     signer = commands.add_parser("sign", help="print curl headers that sign FILE as SOURCE signs webhooks")
-    signer.add_argument("--source", required=True, choices=["delighted", "generic", "slack"])
+    signer.add_argument(
+        "--source",
+        required=True,
+        choices=[
+            "delighted",
+            "typeform",
+            "zendesk",
+            "intercom",
+            "hubspot",
+            "salesforce",
+            "gainsight",
+            "churnzero",
+            "totango",
+            "generic",
+            "slack",
+        ],
+    )
+    signer.add_argument("--url", default="", help="the full webhook URL (HubSpot signs it)")
     signer.add_argument("--secret", required=True)
     signer.add_argument("file")
     signer.set_defaults(run=_sign)

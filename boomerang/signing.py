@@ -7,25 +7,47 @@ import hashlib
 import hmac
 import time
 
+TOKEN_SOURCES = ("gainsight", "churnzero", "totango")
 
-def sign(source: str, body: bytes, secret: str, timestamp: int | None = None) -> dict[str, str]:
-    """Headers that make ``body`` a correctly signed delivery from ``source``."""
+
+def sign(source: str, body: bytes, secret: str, timestamp: int | None = None, url: str = "") -> dict[str, str]:
+    """Headers that make ``body`` a correctly signed delivery from ``source`` (Salesforce: a URL token)."""
     headers = {"content-type": "application/json"}
-    if source == "delighted":
+    now = int(time.time()) if timestamp is None else timestamp
+    if source in TOKEN_SOURCES:
+        headers["x-boomerang-token"] = secret
+    elif source == "salesforce":
+        headers["content-type"] = "text/xml; charset=utf-8"  # authenticated by ?token= in the URL
+    elif source == "typeform":
+        headers["typeform-signature"] = "sha256=" + b64(hmac.new(secret.encode(), body, hashlib.sha256).digest())
+    elif source == "intercom":
+        headers["x-hub-signature"] = "sha1=" + hmac.new(secret.encode(), body, hashlib.sha1).hexdigest()
+    elif source == "zendesk":
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
+        digest = hmac.new(secret.encode(), stamp.encode() + body, hashlib.sha256).digest()
+        headers.update({"x-zendesk-webhook-signature": b64(digest), "x-zendesk-webhook-signature-timestamp": stamp})
+    elif source == "hubspot":
+        millis = str(now * 1000)
+        message = f"POST{url}".encode() + body + millis.encode()
+        headers.update(
+            {
+                "x-hubspot-signature-v3": b64(hmac.new(secret.encode(), message, hashlib.sha256).digest()),
+                "x-hubspot-request-timestamp": millis,
+            }
+        )
+    elif source == "delighted":
         headers["x-delighted-webhook-signature"] = (
             "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
         )
     elif source == "generic":
-        t = int(time.time()) if timestamp is None else timestamp
-        digest = hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
-        headers["boomerang-signature"] = f"t={t},v1={digest}"
+        digest = hmac.new(secret.encode(), f"{now}.".encode() + body, hashlib.sha256).hexdigest()
+        headers["boomerang-signature"] = f"t={now},v1={digest}"
     elif source == "slack":
-        t = int(time.time()) if timestamp is None else timestamp
-        digest = hmac.new(secret.encode(), f"v0:{t}:".encode() + body, hashlib.sha256).hexdigest()
+        digest = hmac.new(secret.encode(), f"v0:{now}:".encode() + body, hashlib.sha256).hexdigest()
         headers.update(
             {
                 "content-type": "application/x-www-form-urlencoded",
-                "x-slack-request-timestamp": str(t),
+                "x-slack-request-timestamp": str(now),
                 "x-slack-signature": f"v0={digest}",
             }
         )
