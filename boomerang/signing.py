@@ -24,8 +24,8 @@ def sign(source: str, body: bytes, secret: str, timestamp: int | None = None, ur
         headers["x-hub-signature"] = "sha1=" + hmac.new(secret.encode(), body, hashlib.sha1).hexdigest()
     elif source == "zendesk":
         stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
-        digest = hmac.new(secret.encode(), stamp.encode() + body, hashlib.sha256).digest()
-        headers.update({"x-zendesk-webhook-signature": b64(digest), "x-zendesk-webhook-signature-timestamp": stamp})
+        mac = hmac.new(secret.encode(), stamp.encode() + body, hashlib.sha256).digest()
+        headers.update({"x-zendesk-webhook-signature": b64(mac), "x-zendesk-webhook-signature-timestamp": stamp})
     elif source == "hubspot":
         millis = str(now * 1000)
         message = f"POST{url}".encode() + body + millis.encode()
