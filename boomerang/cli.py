@@ -130,23 +130,13 @@ def main(argv: list[str] | None = None) -> int:
     importer.add_argument("--table", required=True, help="PortfolioTableName from the stack outputs")
     importer.set_defaults(run=_portfolio_import)
 
+    from services.ingest.logic.sources import SOURCE_NAMES
+
     signer = commands.add_parser("sign", help="print curl headers that sign FILE as SOURCE signs webhooks")
     signer.add_argument(
         "--source",
         required=True,
-        choices=[
-            "delighted",
-            "typeform",
-            "zendesk",
-            "intercom",
-            "hubspot",
-            "salesforce",
-            "gainsight",
-            "churnzero",
-            "totango",
-            "generic",
-            "slack",
-        ],
+        choices=[*SOURCE_NAMES, "slack"],
     )
     signer.add_argument("--url", default="", help="the full webhook URL (HubSpot signs it)")
     signer.add_argument("--secret", required=True)

@@ -27,7 +27,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from services.common.events import CATALOG, EventType
-from services.ingest.logic.sources.payload import describe, json_body
+from services.ingest.logic.sources.payload import describe, json_body, source_options
 from services.ingest.models.webhook import (
     AccountRef,
     MalformedPayload,
@@ -108,10 +108,7 @@ class CsPlatformOptions(BaseModel):
 
 
 def parse_options(options: dict[str, Any], source: str) -> CsPlatformOptions:
-    try:
-        return CsPlatformOptions.model_validate(options)
-    except ValidationError as exc:
-        raise ValueError(f"[sources.{source}] options are invalid: {describe(exc)}") from exc
+    return source_options(CsPlatformOptions, source, options)
 
 
 def parse_time(value: Any, fallback: datetime, where: str) -> datetime:

@@ -17,11 +17,11 @@ import re
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
 
 from services.common.events import EventType
 from services.ingest.logic.signatures import hmac_b64, require_equal, require_fresh
-from services.ingest.logic.sources.payload import describe, json_body, validate
+from services.ingest.logic.sources.payload import json_body, source_options, validate
 from services.ingest.models.webhook import (
     AccountRef,
     MalformedPayload,
@@ -128,10 +128,7 @@ class HubSpot:
     secret_key = "hubspot_client_secret"
 
     def __init__(self, **options: Any):
-        try:
-            self.options = _Options.model_validate(options)
-        except ValidationError as exc:
-            raise ValueError(f"[sources.hubspot]: {describe(exc)}") from exc
+        self.options = source_options(_Options, self.name, options)
         self._pipeline_of: dict[str, tuple[str, EventType]] = {}
         for pipeline, stages in self.options.renewal_pipelines.items():
             self._pipeline_of.update({s: (pipeline, EventType.RENEWAL_SIGNED) for s in stages})

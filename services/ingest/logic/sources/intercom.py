@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from services.common.events import EventType, Severity, TicketStatus
 from services.ingest.logic.signatures import hmac_hex, require_equal
-from services.ingest.logic.sources.payload import describe, json_body, validate
+from services.ingest.logic.sources.payload import describe, json_body, source_options, validate
 from services.ingest.models.webhook import AccountRef, MalformedPayload, Parsed, Unmappable, VendorEvent, WebhookRequest
 
 SIGNATURE_HEADER = "x-hub-signature"
@@ -154,10 +154,7 @@ class Intercom:
     secret_key = "intercom_client_secret"
 
     def __init__(self, **options: Any):
-        try:
-            self.options = IntercomOptions.model_validate(options)
-        except ValidationError as exc:
-            raise ValueError(f"[sources.intercom]: {describe(exc)}") from exc
+        self.options = source_options(IntercomOptions, self.name, options)
         self.escalation_tags = set(self.options.escalation_tags)
 
     def verify(self, request: WebhookRequest, secrets: dict[str, str], now: datetime) -> None:

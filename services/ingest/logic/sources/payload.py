@@ -35,3 +35,11 @@ def describe(exc: ValidationError, limit: int = 5) -> str:
         parts.append(f"{where}: {err['msg']}")
     more = len(exc.errors()) - limit
     return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
+
+
+def source_options(model: type[M], source: str, options: dict[str, Any]) -> M:
+    """A source's ``[sources.<name>]`` table, validated; a bad one names the table and the field."""
+    try:
+        return model.model_validate(options)
+    except ValidationError as exc:
+        raise ValueError(f"[sources.{source}]: {describe(exc)}") from exc

@@ -20,11 +20,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from xml.parsers import expat
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.common.events import EventType, Severity, TicketStatus
 from services.ingest.logic.signatures import require_equal
-from services.ingest.logic.sources.payload import describe
+from services.ingest.logic.sources.payload import source_options
 from services.ingest.models.webhook import (
     AccountRef,
     MalformedPayload,
@@ -195,10 +195,7 @@ class Salesforce:
     secret_key = "salesforce_token"
 
     def __init__(self, **options: Any):
-        try:
-            self.options = _Options.model_validate(options)
-        except ValidationError as exc:
-            raise ValueError(f"[sources.salesforce]: {describe(exc)}") from exc
+        self.options = source_options(_Options, self.name, options)
         self._statuses = {**_STATUSES, **self.options.case_statuses}
 
     def verify(self, request: WebhookRequest, secrets: dict[str, str], now: datetime) -> None:

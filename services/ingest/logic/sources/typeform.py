@@ -13,11 +13,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from services.common.events import EventType
 from services.ingest.logic.signatures import hmac_b64, require_equal
-from services.ingest.logic.sources.payload import describe, json_body, validate
+from services.ingest.logic.sources.payload import json_body, source_options, validate
 from services.ingest.models.webhook import AccountRef, Parsed, Unmappable, VendorEvent, WebhookRequest
 
 SIGNATURE_HEADER = "typeform-signature"
@@ -90,10 +90,7 @@ class Typeform:
     secret_key = "typeform_secret"
 
     def __init__(self, **options: Any):
-        try:
-            self.options = TypeformOptions.model_validate(options)
-        except ValidationError as exc:
-            raise ValueError(f"[sources.typeform] options are invalid: {describe(exc)}") from exc
+        self.options = source_options(TypeformOptions, self.name, options)
 
     def verify(self, request: WebhookRequest, secrets: dict[str, str], now: datetime) -> None:
         expected = "sha256=" + hmac_b64(secrets[self.secret_key], request.body)

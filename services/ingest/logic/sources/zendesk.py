@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from services.common.events import EventType, Severity, TicketStatus
 from services.ingest.logic.signatures import hmac_b64, require_equal, require_fresh
-from services.ingest.logic.sources.payload import describe, json_body, validate
+from services.ingest.logic.sources.payload import describe, json_body, source_options, validate
 from services.ingest.models.webhook import (
     AccountRef,
     MalformedPayload,
@@ -140,10 +140,7 @@ class Zendesk:
     secret_key = "zendesk_signing_secret"
 
     def __init__(self, **options: Any):
-        try:
-            self.options = ZendeskOptions.model_validate(options)
-        except ValidationError as exc:
-            raise ValueError(f"[sources.zendesk]: {describe(exc)}") from exc
+        self.options = source_options(ZendeskOptions, self.name, options)
         self.severities = {**DEFAULT_SEVERITY, **self.options.severity_map}
         self.escalation_tags = set(self.options.escalation_tags)
 
