@@ -148,6 +148,9 @@ class ServiceFunction(Construct):
                 "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
                 "POWERTOOLS_LOG_LEVEL": LOG_LEVEL,
                 "BOOMERANG_CONFIG": RULES_FILE,
+                # Boomerang uses no pydantic plugins; without this, the first model build scans every
+                # installed distribution's entry points (importlib.metadata) on each cold start.
+                "PYDANTIC_DISABLE_PLUGINS": "__all__",
                 **spec.environment,
             },
         )

@@ -36,7 +36,8 @@ SCRIPT_FIELDS = frozenset(
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Built on first validation (the first load_config), not at import: keeps handler imports light.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Windows(_Strict):
@@ -107,7 +108,7 @@ class Icp(_Strict):
     employees_min: int = Field(ge=1)
     employees_max: int = Field(ge=1)
     min_fit: int = Field(default=60, ge=0, le=100)
-    weights: IcpWeights = IcpWeights()
+    weights: IcpWeights = Field(default_factory=IcpWeights)
 
     @model_validator(mode="after")
     def _range(self) -> Icp:
@@ -151,7 +152,7 @@ class HealthSubmetrics(_Strict):
     login_baseline_default: float = Field(default=10.0, gt=0, description="When the segment is unknown.")
     feature_adoption_target: float = Field(default=0.6, gt=0, le=1, description="adopted ÷ available that scores 10")
     active_target: float = Field(default=0.9, gt=0, le=1, description="active users ÷ licensed seats that scores 10")
-    ticket_penalty: TicketPenalty = TicketPenalty()
+    ticket_penalty: TicketPenalty = Field(default_factory=TicketPenalty)
     escalation_penalty: float = Field(default=1.0, ge=0, description="Off the support sub-metric after an escalation.")
     escalation_days: int = Field(default=14, ge=0)
     nps_lookback_days: int = Field(default=180, gt=0, description="NPS answers older than this are not counted.")
@@ -192,11 +193,11 @@ class Expansion(_Strict):
     high_adoption_ratio: float = Field(default=0.8, gt=0, le=1)
     renewal_days: int = Field(default=90, ge=0)
     require_green: bool = Field(default=True, description="Only a Green account is expansion-qualified (seed 004).")
-    points: ExpansionPoints = ExpansionPoints()
+    points: ExpansionPoints = Field(default_factory=ExpansionPoints)
 
 
 class Health(_Strict):
-    weights: PillarWeights = PillarWeights(product=0.4, relationship=0.3, outcomes=0.3)
+    weights: PillarWeights = Field(default_factory=lambda: PillarWeights(product=0.4, relationship=0.3, outcomes=0.3))
     segments: dict[HealthSegment, PillarWeights] = {}
     green: int = Field(default=80, ge=0, le=100)
     yellow: int = Field(default=60, ge=0, le=100)
@@ -207,8 +208,8 @@ class Health(_Strict):
         default=5.0, gt=0, le=100, description="HealthChanged + a history record when the score moves this much."
     )
     history_ttl_days: int = Field(default=400, gt=0, description="How long a score-history record is kept.")
-    submetrics: HealthSubmetrics = HealthSubmetrics()
-    expansion: Expansion = Expansion()
+    submetrics: HealthSubmetrics = Field(default_factory=HealthSubmetrics)
+    expansion: Expansion = Field(default_factory=Expansion)
 
     @model_validator(mode="after")
     def _order(self) -> Health:
@@ -219,14 +220,14 @@ class Health(_Strict):
 
 class BoomerangConfig(_Strict):
     version: Literal[1] = 1
-    windows: Windows = Windows()
-    gates: Gates = Gates()
-    asks: Asks = Asks()
-    email: Email = Email()
+    windows: Windows = Field(default_factory=Windows)
+    gates: Gates = Field(default_factory=Gates)
+    asks: Asks = Field(default_factory=Asks)
+    email: Email = Field(default_factory=Email)
     triggers: list[Trigger] = Field(min_length=1)
     scripts: dict[str, str] = Field(min_length=1)
     icp: Icp
-    health: Health = Health()
+    health: Health = Field(default_factory=Health)
     # Per-source options (`[sources.<name>]`), validated by each source's own Options model.
     sources: dict[str, dict[str, Any]] = Field(default_factory=dict)
 

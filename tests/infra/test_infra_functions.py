@@ -144,6 +144,7 @@ def test_function_environment_is_exactly_the_contract_variables_it_uses(synth: S
     assert env["POWERTOOLS_SERVICE_NAME"] == SERVICE_NAMES[name]
     assert env["POWERTOOLS_METRICS_NAMESPACE"] == "Boomerang"
     assert env["POWERTOOLS_LOG_LEVEL"] == "INFO"
+    assert env["PYDANTIC_DISABLE_PLUGINS"] == "__all__"
     assert env["BOOMERANG_CONFIG"] == "boomerang.toml"
     # And the resource variables are exactly those the function uses, pointing at the right resources
     resource_env = {k: v for k, v in env.items() if not k.startswith("POWERTOOLS_") and k != "BOOMERANG_CONFIG"}
