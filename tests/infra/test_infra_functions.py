@@ -147,7 +147,8 @@ def test_function_environment_is_exactly_the_contract_variables_it_uses(synth: S
     assert env["PYDANTIC_DISABLE_PLUGINS"] == "__all__"
     assert env["BOOMERANG_CONFIG"] == "boomerang.toml"
     # And the resource variables are exactly those the function uses, pointing at the right resources
-    resource_env = {k: v for k, v in env.items() if not k.startswith("POWERTOOLS_") and k != "BOOMERANG_CONFIG"}
+    runtime_keys = {"BOOMERANG_CONFIG", "PYDANTIC_DISABLE_PLUGINS"}
+    resource_env = {k: v for k, v in env.items() if not k.startswith("POWERTOOLS_") and k not in runtime_keys}
     assert resource_env == {key: {"Ref": logical_id} for key, logical_id in RESOURCE_ENV[name].items()}
 
 
