@@ -100,8 +100,8 @@ def model() -> dict[str, object]:
         "Ingest Lambda": n * p["lambda_request"]
         + n * a["ingest_mb"] / 1024 * a["ingest_ms"] / 1000 * p["lambda_gb_s_arm"],
         "Ingest DynamoDB (email lookup, eventual)": n * 0.5 * p["ddb_rru"],
-        # Powertools Idempotency: conditional put of the in-progress record, then its update to completed
-        "Ingest idempotency records (2 WRU)": n * 2 * p["ddb_wru"],
+        # Powertools Idempotency, write-once store: a consistent read, then one conditional put (completed)
+        "Ingest idempotency (1 RRU + 1 WRU)": n * (p["ddb_rru"] + p["ddb_wru"]),
         "EventBridge PutEvents": (n + 3 * fired) * p["eventbridge_event"],
         "EventBridge archive": n * sizes["bus_event"] / 1e9 * p["archive_gb"],
         "SQS ScoringQueue (send + batched receive/delete)": n * (1 + 2 / a["scoring_batch"]) * p["sqs_request"],
