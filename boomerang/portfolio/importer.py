@@ -14,6 +14,7 @@ from services.common.portfolio import (
     email_key,
     lookup_key,
     member_key,
+    name_key,
     target_key,
 )
 
@@ -29,6 +30,8 @@ def portfolio_items(portfolio: Portfolio) -> Iterator[tuple[str, dict[str, Any]]
                 "lookups",
                 {"pk": lookup_key("domain", account.domain), "sk": "LOOKUP", "account_id": account.account_id},
             )
+        # `boomerang health --customer NAME` finds the account by its name with one GetItem.
+        yield "lookups", {"pk": name_key(account.name), "sk": "LOOKUP", "account_id": account.account_id}
     for contact in portfolio.contacts:
         yield (
             "contacts",
