@@ -13,7 +13,16 @@ from services.common.events import EventType, new_event
 from services.common.portfolio import Account
 from services.common.signals import AccountSignals, HealthSummary, NpsAnswer, OpenTicket
 from services.scoring.logic import expansion
-from services.scoring.logic.health import HealthModel, assess, combine, explain, pillar_mean, score_inputs, summarize
+from services.scoring.logic.health import (
+    HealthModel,
+    assess,
+    combine,
+    explain,
+    pillar_mean,
+    score_inputs,
+    summarize,
+    to_hundredths,
+)
 from services.scoring.logic.recorder import SignalRecorder
 from services.scoring.logic.submetrics import SUBMETRICS, Inputs, compute, compute_reference
 from tests.fakes import InMemoryStateStore
@@ -136,6 +145,12 @@ def test_raising_any_submetric_never_lowers_the_score(values, name, raised):
         return
     after = before | {name: raised}
     assert combine(_pillars(after), Health().weights).score >= combine(_pillars(before), Health().weights).score
+
+
+@given(st.floats(0, 100))
+def test_scores_are_kept_to_hundredths_like_round(score):
+    assert abs(to_hundredths(score) - round(score, 2)) <= 0.01 + 1e-9
+    assert to_hundredths(score) == round(to_hundredths(score), 2)
 
 
 @given(inputs)

@@ -45,6 +45,12 @@ def pillar_mean(sub_metrics: Mapping[str, float | None]) -> float | None:
     return sum(present) / len(present) if present else None
 
 
+def to_hundredths(score: float) -> float:
+    """A 0–100 score to two decimals, half up: ``round(x, 2)`` costs a decimal conversion per call, and every
+    account's score is rounded on every rescoring."""
+    return (score * 100 + 0.5) // 1 / 100
+
+
 def combine(pillars: Mapping[str, float | None], weights: PillarWeights) -> Combined:
     measured = {p: pillars.get(p) for p in PILLARS if pillars.get(p) is not None}
     weight_of = {p: getattr(weights, p) for p in PILLARS}
@@ -52,7 +58,7 @@ def combine(pillars: Mapping[str, float | None], weights: PillarWeights) -> Comb
     if not measured or present_weight == 0:
         return Combined(score=None, confidence=0.0)
     total = sum(weight_of[p] * float(v) for p, v in measured.items() if v is not None) / present_weight
-    return Combined(score=round(total * 10, 2), confidence=round(present_weight, 4))
+    return Combined(score=to_hundredths(total * 10), confidence=round(present_weight, 4))
 
 
 def status(score: float, health: Health) -> Status:
@@ -214,7 +220,7 @@ def score_inputs(inputs: Inputs, model: HealthModel) -> Scored:
     score: float | None = None
     state: Status | None = None
     if present > 0:
-        score = round(total / present * 10, 2)
+        score = (total / present * 10 * 100 + 0.5) // 1 / 100  # to_hundredths(total / present * 10), inlined
         state = "green" if score >= model.green else "yellow" if score >= model.yellow else "red"
     confidence, coverage, insufficient = weighting.measured[n_p * 20 + n_r * 4 + n_o]
     return _new_scored(

@@ -169,6 +169,7 @@ class Inputs(NamedTuple):
 
 
 _NO_TICKETS = (0, 0, 0, 0)
+
 _new_inputs = tuple.__new__  # a named tuple from a plain tuple, without the keyword-handling __new__
 
 
@@ -187,7 +188,7 @@ def extract(signals: AccountSignals, profile: Account | None, now: datetime, mod
         seats = p["licensed_seats"]
         renewal = p["renewal_date"]
         if renewal is not None:
-            renewal_in_days = float((renewal - clock.today).days)
+            renewal_in_days = (renewal - clock.today).days * 1.0
     active = logins = adopted = available = None
     usage, usage_at = s["usage"], s["usage_at"]
     if usage and usage_at is not None and usage_at >= clock.usage_cutoff:
@@ -206,19 +207,38 @@ def extract(signals: AccountSignals, profile: Account | None, now: datetime, mod
         for ticket in open_tickets.values():
             counts[index[ticket.severity]] += 1
         tickets = (counts[0], counts[1], counts[2], counts[3])
-    nps: Sequence[float] = ()
+    nps: list[float] | tuple[()] = ()
     answers = s["nps"]
     if answers:
         cutoff = clock.nps_cutoff
-        nps = [a.score for a in answers.values() if a.at >= cutoff]
+        nps = []  # a loop, not a comprehension: no function frame for the usual 0–3 answers
+        for answer in answers.values():
+            if answer.at >= cutoff:
+                nps.append(answer.score)
     then = s["last_escalation_at"]
-    escalation_age = None if then is None else max(0.0, (now - then).total_seconds() / _DAY)
+    escalation_age = None
+    if then is not None:
+        escalation_age = (now - then).total_seconds() / _DAY
+        if escalation_age < 0.0:  # stamped a little ahead of now
+            escalation_age = 0.0
     then = s["last_meeting_at"]
-    meeting_age = None if then is None else max(0.0, (now - then).total_seconds() / _DAY)
+    meeting_age = None
+    if then is not None:
+        meeting_age = (now - then).total_seconds() / _DAY
+        if meeting_age < 0.0:  # stamped a little ahead of now
+            meeting_age = 0.0
     then = s["last_exec_meeting_at"]
-    exec_age = None if then is None else max(0.0, (now - then).total_seconds() / _DAY)
+    exec_age = None
+    if then is not None:
+        exec_age = (now - then).total_seconds() / _DAY
+        if exec_age < 0.0:  # stamped a little ahead of now
+            exec_age = 0.0
     then = s["executive_changed_at"]
-    change_age = None if then is None else max(0.0, (now - then).total_seconds() / _DAY)
+    change_age = None
+    if then is not None:
+        change_age = (now - then).total_seconds() / _DAY
+        if change_age < 0.0:  # stamped a little ahead of now
+            change_age = 0.0
     response = s["response_hours"]
     if response is not None:
         then = s["response_at"]
@@ -245,7 +265,7 @@ def extract(signals: AccountSignals, profile: Account | None, now: datetime, mod
         (
             segment,
             active,
-            float(seats) if seats else None,
+            seats * 1.0 if seats else None,
             logins,
             adopted,
             available,
@@ -354,17 +374,22 @@ def compute(i: Inputs, m: SubmetricModel) -> list[float | None]:
         _departments,
         _premium_requests,
     ) = i
+    # min()/max() of the named transforms are spelled as comparisons (same values, NaN included): a builtin
+    # call costs more than the arithmetic around it.
     logins = active = adoption = None
     if seats and seats > 0:
         baseline = m.login_baseline.get(segment, m.login_baseline_default) if segment else m.login_baseline_default
         if logins_30d is not None:
-            logins = min(10.0, 10.0 * (logins_30d if logins_30d > 0.0 else 0.0) / seats / baseline)
+            value = 10.0 * (logins_30d if logins_30d > 0.0 else 0.0) / seats / baseline
+            logins = value if value < 10.0 else 10.0
         if active_users is not None:
-            active = min(10.0, 10.0 * (active_users if active_users > 0.0 else 0.0) / seats / m.active_target)
+            value = 10.0 * (active_users if active_users > 0.0 else 0.0) / seats / m.active_target
+            active = value if value < 10.0 else 10.0
     if adopted is not None and available and available > 0:
         if adopted > available:
             adopted = available
-        adoption = min(10.0, 10.0 * (adopted if adopted > 0.0 else 0.0) / available / m.adoption_target)
+        value = 10.0 * (adopted if adopted > 0.0 else 0.0) / available / m.adoption_target
+        adoption = value if value < 10.0 else 10.0
 
     critical, high, normal, low = ticket_counts
     p = m.penalty
@@ -395,13 +420,18 @@ def compute(i: Inputs, m: SubmetricModel) -> list[float | None]:
         else:
             meetings = 10.0 * attended * ((m.meeting_stale - age) / (m.meeting_stale - m.meeting_fresh))
 
-    nps = min(10.0, max(0.0, sum(answers) / len(answers))) if answers else None
+    nps = None
+    if answers:
+        value = sum(answers) / len(answers)
+        value = value if value > 0.0 else 0.0
+        nps = value if value < 10.0 else 10.0
     response = None
     if hours is not None:
         if hours <= m.response_target:
             response = 10.0
         else:
-            response = 10.0 * max(0.0, (m.response_max - hours) / (m.response_max - m.response_target))
+            value = (m.response_max - hours) / (m.response_max - m.response_target)
+            response = 10.0 * (value if value > 0.0 else 0.0)
     return [
         logins,
         adoption,
@@ -411,9 +441,9 @@ def compute(i: Inputs, m: SubmetricModel) -> list[float | None]:
         meetings,
         nps,
         response,
-        None if goals is None else min(10.0, max(0.0, float(goals))),
-        None if roi is None else min(10.0, max(0.0, float(roi))),
-        None if impact is None else min(10.0, max(0.0, float(impact))),
+        None if goals is None else reported(goals),
+        None if roi is None else reported(roi),
+        None if impact is None else reported(impact),
     ]
 
 
