@@ -87,6 +87,49 @@ def _moved(rows: list[dict[str, Any]]) -> str:
     )
 
 
+def renewal_rows(period: Any, portfolio_table: str, state_table: str) -> list[dict[str, Any]]:
+    """The accounts renewing in ``period`` (a Query of ``RENEWAL#<quarter>``), with their stored health score
+    (None when unscored or on insufficient data), as rows of the portfolio export ``forecast`` reads."""
+    from services.common.adapters.dynamo import Table, batch_get, key
+    from services.common.portfolio import Account
+    from services.common.signals import AccountSignals, signals_key
+
+    try:
+        portfolio = Table(portfolio_table)
+        ids = [item["account_id"] for item in portfolio.partition(f"RENEWAL#{period}")]
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        for start in range(0, len(ids), 50):  # ≤ 100 keys per BatchGetItem: a profile and a signals item each
+            chunk = ids[start : start + 50]
+            state_keys = [key(**signals_key(i)) for i in chunk]
+            request = {
+                portfolio_table: {"Keys": [key(account_key(i), "PROFILE") for i in chunk]},
+                state_table: {"Keys": state_keys},
+            }
+            found |= batch_get(portfolio.db, request)
+    except Exception as exc:  # botocore's errors: no credentials, no such table, endpoint unreachable
+        raise InputError([f"cannot read the renewals: {type(exc).__name__}: {exc}"]) from exc
+    rows = []
+    for account_id in ids:
+        profile = found.get((account_key(account_id), "PROFILE"))
+        if profile is None:
+            continue
+        account = Account.model_validate(profile)
+        stored = found.get((account_key(account_id), "SIGNALS"))
+        summary = AccountSignals.model_validate_json(stored["signals"]).health if stored else None
+        score = summary.score if summary is not None and not summary.low else None
+        rows.append(
+            {
+                "account_id": account.account_id,
+                "name": account.name,
+                "segment": account.segment,
+                "arr": account.arr,
+                "renewal_date": account.renewal_date,
+                "health_score": score,
+            }
+        )
+    return rows
+
+
 def render_stored(data: dict[str, Any]) -> str:
     from .common import num, pct, table
 

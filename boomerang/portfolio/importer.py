@@ -15,6 +15,7 @@ from services.common.portfolio import (
     lookup_key,
     member_key,
     name_key,
+    renewal_key,
     target_key,
 )
 
@@ -32,6 +33,17 @@ def portfolio_items(portfolio: Portfolio) -> Iterator[tuple[str, dict[str, Any]]
             )
         # `boomerang health --customer NAME` finds the account by its name with one GetItem.
         yield "lookups", {"pk": name_key(account.name), "sk": "LOOKUP", "account_id": account.account_id}
+        # `boomerang forecast --period 2027Q1` Queries the accounts renewing in a quarter.
+        if account.renewal_date is not None:
+            yield (
+                "renewals",
+                {
+                    "pk": renewal_key(account.renewal_date),
+                    "sk": account_key(account.account_id),
+                    "account_id": account.account_id,
+                    "renewal_date": account.renewal_date.isoformat(),
+                },
+            )
     for contact in portfolio.contacts:
         yield (
             "contacts",

@@ -136,6 +136,11 @@ def name_key(name: str) -> str:
     return f"LOOKUP#name#{' '.join(name.split()).lower()}"
 
 
+def renewal_key(renewal: date) -> str:
+    """The quarter an account renews in (``boomerang forecast --period 2027Q1`` Queries it)."""
+    return f"RENEWAL#{renewal.year}Q{(renewal.month - 1) // 3 + 1}"
+
+
 def member_key(member_id: str) -> str:
     return f"MEMBER#{member_id}"
 

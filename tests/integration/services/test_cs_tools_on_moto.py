@@ -1,11 +1,12 @@
-"""`boomerang health --customer NAME` reads the stored score from the tables (moto), with its explanation."""
+"""CS tools on the deployed tables (moto): `health --customer NAME` reads the stored score with its explanation;
+`forecast --period` reads the quarter's renewals and their stored scores."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
 
-from boomerang.cs_tools import health
+from boomerang.cs_tools import forecast, health
 from services.common.events import EventType, new_event
 from tests.integration.services.conftest import Context, sqs_event
 
@@ -85,3 +86,20 @@ def test_health_customer_unknown_or_unscored_is_a_clear_error(aws, capsys):
     assert "no account with id or name 'Nobody Inc'" in capsys.readouterr().err
     assert health.run(["--customer", "Kestrel Components Inc.", *tables]) == 1
     assert "no stored score yet" in capsys.readouterr().err
+
+
+def test_forecast_reads_the_quarters_renewals_and_their_stored_scores(aws, capsys):
+    # Given Halvorsen (renews 2027-03-31) was scored; Brightwater and Copperline (2027Q1 too) were not
+    _score_halvorsen()
+    capsys.readouterr()  # the scoring function's logs
+    # When the 2027Q1 forecast is asked of the tables
+    args = ["--period", "2027Q1", "--portfolio-table", "portfolio", "--state-table", "state", "--format", "json"]
+    assert forecast.run(args) == 0
+    data = json.loads(capsys.readouterr().out)
+    # Then the three renewals of the quarter are forecast, Halvorsen with its stored score
+    by_id = {r["account_id"]: r for r in data["renewals"]}
+    assert set(by_id) == {"acc-brightwater", "acc-copperline", "acc-halvorsen"}
+    assert by_id["acc-halvorsen"]["health_score"] == 76.48 and by_id["acc-halvorsen"]["band"] == "yellow"
+    assert by_id["acc-brightwater"]["band"] == "unscored"
+    assert data["expiring_arr"] == 118_000 + 26_400 + 264_000
+    assert data["expected_renewed_arr"] == round(408_400 * 0.75, 2)  # yellow and unscored: the yellow P
