@@ -1,4 +1,4 @@
-"""The five Boomerang functions of docs/architecture.md: handler, service name, size and timeout."""
+"""The six Boomerang functions of docs/architecture.md: handler, service name, size and timeout."""
 
 from __future__ import annotations
 
@@ -51,4 +51,14 @@ INTERACTIONS = FunctionSpec(
     timeout=Duration.seconds(10),
 )
 
-ALL = (INGEST, SCORING, TRIGGERS, NOTIFY, INTERACTIONS)
+CADENCE = FunctionSpec(
+    name="Cadence",
+    handler="services.scoring.handlers.cadence.handler",
+    service="cadence",
+    description="Health-check cadence (seed 004): due checks and red-account escalations, run by the scheduler.",
+    memory_mb=512,
+    # Hourly; it stops with 10 s left and leaves the rest due for the next run.
+    timeout=Duration.minutes(5),
+)
+
+ALL = (INGEST, SCORING, TRIGGERS, NOTIFY, INTERACTIONS, CADENCE)

@@ -10,13 +10,14 @@ from constructs import Construct
 from infra import function_specs as specs
 from infra.constructs.api import Api
 from infra.constructs.bus import Bus
+from infra.constructs.cadence import CadenceSchedule
 from infra.constructs.functions import TABLE_IDEMPOTENCY, TABLE_READ, TABLE_READ_WRITE, FunctionFactory
 from infra.constructs.observability import Observability
 from infra.constructs.queues import Queues
 from infra.constructs.routing import Routing
 from infra.constructs.rule_evaluation import RuleEvaluation
 from infra.constructs.secrets import Secrets
-from infra.constructs.tables import Tables
+from infra.constructs.tables import DUE_INDEX, Tables
 from infra.packaging import REPO_ROOT, RULES_FILE
 from services.common.config import load_config
 
@@ -80,6 +81,14 @@ class BoomerangStack(Stack):
             .use_table("STATE_TABLE", tables.state, TABLE_READ_WRITE)
         )
 
+        cadence = (
+            factory.create(specs.CADENCE)
+            .use_event_bus(bus)
+            .use_table("PORTFOLIO_TABLE", tables.portfolio, TABLE_READ)
+            .use_table("STATE_TABLE", tables.state, TABLE_READ_WRITE, indexes=(DUE_INDEX,))
+        )
+        schedule = CadenceSchedule(self, "Cadence", function=cadence.function, function_logical_id=specs.CADENCE.name)
+
         rule_evaluation = RuleEvaluation(
             self, "RuleEvaluation", evaluate=triggers.function, bus=bus, source_queue=queues.triggers.queue
         )
@@ -89,8 +98,9 @@ class BoomerangStack(Stack):
             self,
             "Observability",
             dashboard_name=self.stack_name,
-            functions=(ingest, scoring, triggers, notify, interactions),
+            functions=(ingest, scoring, triggers, notify, interactions, cadence),
             queues=queues.all,
+            dead_letter_queues=(schedule.dlq,),
             state_machine=rule_evaluation.state_machine,
             http_api=api.http_api,
         )

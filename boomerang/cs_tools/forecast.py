@@ -9,6 +9,7 @@ score is forecast with the yellow probability and shown as ``unscored``.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -170,6 +171,9 @@ def run(argv: list[str]) -> int:
     parser = parser_for(
         "forecast",
         "Forecast the renewals due in a quarter: expected renewed ARR by health band and the expected GRR.",
+        "Without --portfolio, the renewals are read from the deployed tables (--portfolio-table, --state-table;\n"
+        "boto3's credentials and AWS_ENDPOINT_URL apply): the accounts renewing in the quarter and their stored\n"
+        "health scores (insufficient data counts as unscored).\n\n"
         "--portfolio columns (the same export as `boomerang risk`; forecast uses account_id, name, segment, arr,"
         " renewal_date, health_score):\n"
         + columns_help(CUSTOMER_COLUMNS)
@@ -178,6 +182,18 @@ def run(argv: list[str]) -> int:
     )
     parser.add_argument("--period", required=True, type=quarter_arg, metavar="YYYYQn", help="e.g. 2027Q1")
     parser.add_argument("--portfolio", metavar="FILE", help="portfolio export CSV (e.g. examples/cs/customers.csv)")
+    parser.add_argument(
+        "--portfolio-table",
+        metavar="NAME",
+        default=os.environ.get("PORTFOLIO_TABLE"),
+        help="without --portfolio: the deployed PortfolioTable (stack output PortfolioTableName; $PORTFOLIO_TABLE)",
+    )
+    parser.add_argument(
+        "--state-table",
+        metavar="NAME",
+        default=os.environ.get("STATE_TABLE"),
+        help="…and StateTable (stack output StateTableName; $STATE_TABLE), for the stored health scores",
+    )
     parser.add_argument("--history", metavar="FILE", help="calibrate the band probabilities from past renewals")
     for band, default in DEFAULTS.items():
         parser.add_argument(
@@ -186,16 +202,22 @@ def run(argv: list[str]) -> int:
     add_config_arg(parser)
     add_format_arg(parser)
     args = parser.parse_args(argv)
-    if not args.portfolio:
+    if not args.portfolio and not (args.portfolio_table and args.state_table):
         print(
-            "boomerang forecast: the live portfolio lookup is not configured yet; pass --portfolio FILE "
-            "(e.g. examples/cs/customers.csv)",
+            "boomerang forecast: give --portfolio FILE (a portfolio export, e.g. examples/cs/customers.csv), or "
+            "--portfolio-table and --state-table (stack outputs PortfolioTableName / StateTableName, or "
+            "PORTFOLIO_TABLE / STATE_TABLE) to forecast from the deployed tables",
             file=sys.stderr,
         )
         return 2
     try:
         health = load_health(args.config)
-        rows = read_customers(Path(args.portfolio))
+        if args.portfolio:
+            rows = read_customers(Path(args.portfolio))
+        else:
+            from .stored import renewal_rows
+
+            rows = renewal_rows(args.period, args.portfolio_table, args.state_table)
         history = read_history(Path(args.history)) if args.history else None
         probs, source = probabilities(args, history, health)
     except InputError as exc:

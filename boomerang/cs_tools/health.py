@@ -9,6 +9,7 @@ among the measured ones, and confidence is the share of the model's weight that 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -50,8 +51,9 @@ SCORE_COLUMNS = (
 )
 
 LIVE_LOOKUP_MISSING = (
-    "the live score lookup for --customer is not configured yet; pass --scores FILE "
-    "(a CSV export of stored scores, e.g. examples/cs/scores.csv)"
+    "--customer reads the stored score from the deployed tables: pass --state-table and --portfolio-table "
+    "(stack outputs StateTableName / PortfolioTableName, or set STATE_TABLE / PORTFOLIO_TABLE), "
+    "or --scores FILE for a CSV export of stored scores (e.g. examples/cs/scores.csv)"
 )
 
 
@@ -162,7 +164,10 @@ def run(argv: list[str]) -> int:
     parser = parser_for(
         "health",
         "Compute a health score from pillar sub-metrics (0–10 each), or show a customer's stored score.",
-        "--scores FILE columns (for --customer):\n" + columns_help(SCORE_COLUMNS),
+        "--customer NAME reads the account's stored score from the deployed tables (--state-table, --portfolio-table;\n"
+        "boto3's usual credentials and AWS_ENDPOINT_URL apply, e.g. the moto URL `boomerang local` prints), with the\n"
+        "explanation rebuilt from the stored signals. --scores FILE reads a CSV export instead; its columns:\n"
+        + columns_help(SCORE_COLUMNS),
     )
     for pillar, example in (("product", "9,8,9,9"), ("relationship", "8,7,9,8"), ("outcomes", "8,9,8")):
         parser.add_argument(
@@ -173,7 +178,19 @@ def run(argv: list[str]) -> int:
         )
     parser.add_argument("--segment", choices=SEGMENTS, help="use this segment's weights ([health.segments.<S>])")
     parser.add_argument("--customer", metavar="NAME", help="show the stored score of this account (id or name)")
-    parser.add_argument("--scores", metavar="FILE", help="CSV of stored scores to read --customer from")
+    parser.add_argument(
+        "--state-table",
+        metavar="NAME",
+        default=os.environ.get("STATE_TABLE"),
+        help="StateTable to read --customer's score from (stack output StateTableName; default $STATE_TABLE)",
+    )
+    parser.add_argument(
+        "--portfolio-table",
+        metavar="NAME",
+        default=os.environ.get("PORTFOLIO_TABLE"),
+        help="PortfolioTable to find --customer in (stack output PortfolioTableName; default $PORTFOLIO_TABLE)",
+    )
+    parser.add_argument("--scores", metavar="FILE", help="instead of the tables: a CSV of stored scores")
     add_config_arg(parser)
     add_format_arg(parser)
     args = parser.parse_args(argv)
@@ -183,12 +200,17 @@ def run(argv: list[str]) -> int:
         parser.error("--customer reads a stored score; do not combine it with --product/--relationship/--outcomes")
     if not args.customer and not given:
         parser.error("give at least one of --product, --relationship, --outcomes (or --customer NAME)")
-    if args.customer and not args.scores:
+    live = bool(args.customer and not args.scores)
+    if live and not (args.state_table and args.portfolio_table):
         print(f"boomerang health: {LIVE_LOOKUP_MISSING}", file=sys.stderr)
         return 2
     try:
         health = load_health(args.config)
-        if args.customer:
+        if live:
+            from .stored import render_stored, stored_health
+
+            data = stored_health(args.customer, args.state_table, args.portfolio_table, health)
+        elif args.customer:
             data = _stored(args, health)
         else:
             pillars = {
@@ -201,7 +223,9 @@ def run(argv: list[str]) -> int:
     if args.format == "json":
         print_json(data)
         return 0
-    if args.customer:
+    if live:
+        print(render_stored(data))
+    elif args.customer:
         customer = data["customer"]
         title = f"Health score of {customer['name'] or customer['account_id']} ({data['source']})"
         print(render(data, title))

@@ -38,6 +38,14 @@ LOW_ADOPTION = "Low Adoption"
 EXECUTIVE_CHANGE = "Executive Change"
 COMPETITOR = "Competitor Evaluation"
 
+# The playbook names of the InterventionStarted event.
+PLAYBOOK_IDS = {
+    LOW_ENGAGEMENT: "low_engagement",
+    LOW_ADOPTION: "low_adoption",
+    EXECUTIVE_CHANGE: "executive_change",
+    COMPETITOR: "competitor_evaluation",
+}
+
 PLAYBOOKS: dict[str, list[str]] = {
     LOW_ENGAGEMENT: [
         "Reach out to primary contact within 48 hours.",
@@ -224,6 +232,18 @@ def assess(row: dict[str, Any], health: Health, as_of: date) -> dict[str, Any]:
         "playbook": playbook,
         "other_playbooks": [name for name, _ in ranked if name != playbook],
         "steps": PLAYBOOKS.get(playbook, []) if playbook else [],
+        # Starting the playbook, as the canonical event that makes the intervention plan active (it stops the
+        # red-account escalation): post it through the generic webhook (docs/cs-tools.md).
+        "intervention": None
+        if playbook is None
+        else {
+            "type": "InterventionStarted",
+            "account": {"id": row["account_id"]},
+            "data": {
+                "plan_id": f"{row['account_id']}-{PLAYBOOK_IDS[playbook]}-{as_of.isoformat()}",
+                "playbook": PLAYBOOK_IDS[playbook],
+            },
+        },
     }
 
 
@@ -290,6 +310,11 @@ def render(data: dict[str, Any], top: int | None) -> str:
         lines.extend(f"    {n}. {step}" for n, step in enumerate(a["steps"], start=1))
         if a["other_playbooks"]:
             lines.append(f"  also: {', '.join(a['other_playbooks'])}")
+        if a["intervention"]:
+            lines.append(
+                f"  when started: send InterventionStarted (playbook {a['intervention']['data']['playbook']}) "
+                "so the plan counts as active"
+            )
     return "\n".join(lines)
 
 

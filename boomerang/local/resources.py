@@ -18,6 +18,8 @@ CDK metadata, layers, permissions, queue policies...):
 * ``AWS::Pipes::Pipe`` (SQS source → Step Functions target) → recorded; served by a poller thread.
 * ``AWS::ApiGatewayV2::Route`` + ``AWS::ApiGatewayV2::Integration`` → recorded; served by the
   local HTTP server.
+* ``AWS::Scheduler::Schedule`` with a template function as target → recorded; run on demand with
+  ``LocalStack.run_schedule()`` (moto has no scheduler that fires).
 """
 
 from __future__ import annotations
@@ -82,6 +84,14 @@ class Pipe:
 
 
 @dataclass
+class Schedule:
+    logical_id: str
+    expression: str
+    function: LambdaFunction
+    input: str = "{}"
+
+
+@dataclass
 class Route:
     route_key: str  # "POST /webhooks/{source}" or "$default"
     function: LambdaFunction
@@ -134,6 +144,7 @@ class Deployment:
     mappings: list[EventSourceMapping] = field(default_factory=list)
     pipes: list[Pipe] = field(default_factory=list)
     routes: list[Route] = field(default_factory=list)
+    schedules: list[Schedule] = field(default_factory=list)
     ignored: dict[str, str] = field(default_factory=dict)
 
     def queue_by_arn(self, arn: str) -> QueueInfo | None:
@@ -165,6 +176,7 @@ class Deployer:
             "AWS::Pipes::Pipe",
             "AWS::ApiGatewayV2::Route",
             "AWS::ApiGatewayV2::Integration",
+            "AWS::Scheduler::Schedule",
         }
         for res in t.resources.values():
             if res.type not in known:
@@ -181,6 +193,7 @@ class Deployer:
         self._mappings()
         self._pipes()
         self._routes()
+        self._schedules()
         return self.d
 
     # --------------------------------------------------------------- secrets
@@ -421,6 +434,17 @@ class Deployer:
                     invocation_type=str(sfn_params.get("InvocationType", "FIRE_AND_FORGET")),
                     enabled=p.get("DesiredState", "RUNNING") == "RUNNING",
                 )
+            )
+
+    def _schedules(self) -> None:
+        for res in self.t.by_type("AWS::Scheduler::Schedule"):
+            p = self.t.resolve(res.properties)
+            target = p.get("Target") or {}
+            fn = self._function_for(target.get("Arn"), f"schedule {res.logical_id}")
+            if fn is None:
+                continue
+            self.d.schedules.append(
+                Schedule(res.logical_id, str(p.get("ScheduleExpression", "")), fn, str(target.get("Input") or "{}"))
             )
 
     def _routes(self) -> None:

@@ -158,6 +158,26 @@ class LocalStack:
 
         return boto3.session.Session(region_name=self.region).client(service, endpoint_url=self.moto_url)
 
+    def run_schedule(self, logical_id: str | None = None, now: Any = None) -> dict[str, Any]:
+        """Fire the template's schedules (or one) now, in-process: moto has no scheduler that fires them.
+
+        ``<aws.scheduler.scheduled-time>`` in the input becomes ``now`` (default: the current time), which is
+        also passed as ``now`` so a job can be run as of another moment. Returns each target's result.
+        """
+        from datetime import UTC, datetime
+
+        assert self.deployment is not None, "start() first"
+        moment = (now or datetime.now(UTC)).isoformat()
+        results: dict[str, Any] = {}
+        for schedule in self.deployment.schedules:
+            if logical_id is not None and schedule.logical_id != logical_id:
+                continue
+            event = json.loads(schedule.input.replace("<aws.scheduler.scheduled-time>", moment))
+            results[schedule.logical_id] = schedule.function.invoke({**event, "now": moment})
+        if logical_id is not None and not results:
+            raise KeyError(logical_id)
+        return results
+
     def invoke(self, function: str, event: Any) -> Any:
         """Invoke a template function in-process (by logical id, name or ARN)."""
         fn = self.functions.find(function)

@@ -100,6 +100,11 @@ def _dangling_references(portfolio: Portfolio, ids: dict[str, set[str]]) -> list
         if a.csm_id not in members
     )
     problems.extend(
+        f"accounts.csv: account {a.account_id!r} names ae_id {a.ae_id!r}, not in csms.csv"
+        for a in portfolio.accounts
+        if a.ae_id and a.ae_id not in members
+    )
+    problems.extend(
         f"contacts.csv: contact {c.contact_id!r} names account_id {c.account_id!r}, not in accounts.csv"
         for c in portfolio.contacts
         if c.account_id not in accounts

@@ -14,6 +14,8 @@ from services.common.portfolio import (
     email_key,
     lookup_key,
     member_key,
+    name_key,
+    renewal_key,
     target_key,
 )
 
@@ -28,6 +30,19 @@ def portfolio_items(portfolio: Portfolio) -> Iterator[tuple[str, dict[str, Any]]
             yield (
                 "lookups",
                 {"pk": lookup_key("domain", account.domain), "sk": "LOOKUP", "account_id": account.account_id},
+            )
+        # `boomerang health --customer NAME` finds the account by its name with one GetItem.
+        yield "lookups", {"pk": name_key(account.name), "sk": "LOOKUP", "account_id": account.account_id}
+        # `boomerang forecast --period 2027Q1` Queries the accounts renewing in a quarter.
+        if account.renewal_date is not None:
+            yield (
+                "renewals",
+                {
+                    "pk": renewal_key(account.renewal_date),
+                    "sk": account_key(account.account_id),
+                    "account_id": account.account_id,
+                    "renewal_date": account.renewal_date.isoformat(),
+                },
             )
     for contact in portfolio.contacts:
         yield (

@@ -176,10 +176,18 @@ class ServiceFunction(Construct):
         secret.grant_read(self.role)
         return self
 
-    def use_table(self, env_var: str, table: dynamodb.ITable, actions: Sequence[str]) -> ServiceFunction:
-        """``<env_var>`` = the table name, and exactly ``actions`` on that table."""
+    def use_table(
+        self, env_var: str, table: dynamodb.ITable, actions: Sequence[str], indexes: Sequence[str] = ()
+    ) -> ServiceFunction:
+        """``<env_var>`` = the table name, and exactly ``actions`` on that table (and on the named indexes only:
+        ``Table.grant`` would add every index of the table, ``/index/*``, to every function using it)."""
         self.function.add_environment(env_var, table.table_name)
-        table.grant(self.role, *actions)
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=list(actions),
+                resources=[table.table_arn, *(f"{table.table_arn}/index/{index}" for index in indexes)],
+            )
+        )
         return self
 
     def allow_ses_send(self) -> ServiceFunction:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from aws_cdk import Duration
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
@@ -34,18 +35,21 @@ class Observability(Construct):
         queues: Sequence[QueueWithDlq],
         state_machine: sfn.StateMachine,
         http_api: apigwv2.HttpApi,
+        dead_letter_queues: Sequence[sqs.IQueue] = (),
     ) -> None:
         super().__init__(scope, construct_id)
         self.alarms: list[cloudwatch.Alarm] = []
 
-        for pair in queues:
-            name = pair.dlq.node.id
+        # Every DLQ: the work queues' and those of other senders (the cadence schedule's).
+        dlqs = [*(pair.dlq for pair in queues), *dead_letter_queues]
+        for dlq in dlqs:
+            name = dlq.node.id
             self.alarms.append(
                 cloudwatch.Alarm(
                     self,
                     f"{name}NotEmpty",
                     alarm_description=f"{name} holds messages that could not be processed: inspect and redrive.",
-                    metric=pair.dlq.metric_approximate_number_of_messages_visible(
+                    metric=dlq.metric_approximate_number_of_messages_visible(
                         period=ALARM_PERIOD, statistic=cloudwatch.Stats.MAXIMUM
                     ),
                     threshold=1,
@@ -99,10 +103,10 @@ class Observability(Construct):
             cloudwatch.GraphWidget(
                 title="Dead-letter queues: visible messages",
                 left=[
-                    pair.dlq.metric_approximate_number_of_messages_visible(
-                        period=PERIOD, statistic=cloudwatch.Stats.MAXIMUM, label=pair.dlq.node.id
+                    dlq.metric_approximate_number_of_messages_visible(
+                        period=PERIOD, statistic=cloudwatch.Stats.MAXIMUM, label=dlq.node.id
                     )
-                    for pair in queues
+                    for dlq in dlqs
                 ],
                 width=WIDGET_WIDTH,
             ),

@@ -15,6 +15,8 @@ from services.common.config import BoomerangConfig
 from services.common.events import EventType
 
 NOTIFY_EVENT_TYPES = ("TriggerFired", "AskApproved", "AskSkipped")
+#: What scoring tells people: expansion signals (to the AE), due health checks and red-account escalations.
+NOTIFY_HEALTH_EVENT_TYPES = ("ExpansionSignal", "HealthCheckDue", "RedAccountEscalated")
 
 TARGET_RETRY_ATTEMPTS = 8
 TARGET_MAX_EVENT_AGE = Duration.hours(24)
@@ -45,7 +47,7 @@ def trigger_patterns(config: BoomerangConfig) -> dict[str, events.EventPattern]:
 
 
 class Routing(Construct):
-    """``ToScoring``, ``ToTriggers`` / ``ToTriggersNps`` (from the rules file) and ``ToNotify``.
+    """``ToScoring``, ``ToTriggers`` / ``ToTriggersNps`` (from the rules file), ``ToNotify`` and ``ToNotifyHealth``.
 
     Targets are plain SQS targets (no input transformer): the message body is the whole EventBridge event.
     An event that cannot be delivered after the retry policy goes to the target queue's own DLQ.
@@ -82,10 +84,16 @@ class Routing(Construct):
             ),
             notify,
         )
+        self.to_notify_health = self._route(
+            "ToNotifyHealth",
+            "Expansion signals, due health checks and escalations are delivered to the AE / CSM / manager.",
+            events.EventPattern(source=["boomerang.scoring"], detail_type=list(NOTIFY_HEALTH_EVENT_TYPES)),
+            notify,
+        )
 
     @property
     def rules(self) -> Sequence[events.Rule]:
-        return (self.to_scoring, *self.to_triggers, self.to_notify)
+        return (self.to_scoring, *self.to_triggers, self.to_notify, self.to_notify_health)
 
     def _route(self, name: str, description: str, pattern: events.EventPattern, target: QueueWithDlq) -> events.Rule:
         rule = events.Rule(self, name, event_bus=self.bus, description=description, event_pattern=pattern)

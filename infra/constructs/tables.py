@@ -10,6 +10,9 @@ from infra.constructs.naming import set_logical_id
 
 STATE_TTL_ATTRIBUTE = "expires_at"
 IDEMPOTENCY_TTL_ATTRIBUTE = "expiration"
+#: Sparse GSI of the StateTable: only health-check schedules (``CADENCE`` items) carry its keys.
+DUE_INDEX = "DueIndex"
+DUE_INDEX_ATTRIBUTES = ("account_id", "status", "score", "since", "check_at", "escalate_at", "last_check_at")
 
 
 def _table(
@@ -39,7 +42,8 @@ def _table(
 
 
 class Tables(Construct):
-    """``PortfolioTable`` and ``StateTable`` (pk/sk, retained) and ``IdempotencyTable`` (id, disposable)."""
+    """``PortfolioTable`` and ``StateTable`` (pk/sk, retained; the state table with the sparse ``DueIndex``)
+    and ``IdempotencyTable`` (id, disposable)."""
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
@@ -58,6 +62,14 @@ class Tables(Construct):
             sort_key="sk",
             ttl_attribute=STATE_TTL_ATTRIBUTE,
             removal_policy=RemovalPolicy.RETAIN,
+        )
+        # "Which accounts are due a health check?" without a Scan: the cadence job Queries due_at <= now per shard.
+        self.state.add_global_secondary_index(
+            index_name=DUE_INDEX,
+            partition_key=dynamodb.Attribute(name="due_shard", type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="due_at", type=dynamodb.AttributeType.STRING),
+            projection_type=dynamodb.ProjectionType.INCLUDE,
+            non_key_attributes=[*DUE_INDEX_ATTRIBUTES, "csm_member_id"],
         )
         # Idempotency records only live for the Powertools expiry window: safe to drop with the stack.
         self.idempotency = _table(

@@ -165,6 +165,10 @@ class HealthSubmetrics(_Strict):
     exec_change_factor: float = Field(default=0.5, ge=0, le=1, description="…multiplies executive engagement by this.")
     response_target_hours: float = Field(default=4.0, gt=0, description="Customer response time that scores 10.")
     response_max_hours: float = Field(default=72.0, gt=0, description="…and the time that scores 0.")
+    response_stale_days: int = Field(default=90, gt=0, description="An older response-time report counts as missing.")
+    outcomes_stale_days: int = Field(
+        default=200, gt=0, description="An older outcomes review (goals, ROI, impact) counts as missing."
+    )
 
     @model_validator(mode="after")
     def _windows(self) -> HealthSubmetrics:
@@ -192,8 +196,27 @@ class Expansion(_Strict):
     threshold: int = Field(default=5, ge=0, description="At or above this an account is expansion-qualified.")
     high_adoption_ratio: float = Field(default=0.8, gt=0, le=1)
     renewal_days: int = Field(default=90, ge=0)
+    department_days: int = Field(default=90, gt=0, description="Department interest this recent counts.")
+    premium_request_days: int = Field(default=90, gt=0, description="Premium-tier feature requests this recent count.")
     require_green: bool = Field(default=True, description="Only a Green account is expansion-qualified (seed 004).")
     points: ExpansionPoints = Field(default_factory=ExpansionPoints)
+
+
+class Cadence(_Strict):
+    """Seed 004: health checks weekly for red, biweekly for yellow, monthly for green; no account red for more
+    than ``escalate_red_after_days`` without an active intervention plan."""
+
+    red_days: int = Field(default=7, gt=0)
+    yellow_days: int = Field(default=14, gt=0)
+    green_days: int = Field(default=30, gt=0)
+    escalate_red_after_days: int = Field(default=14, ge=0)
+    escalation_repeat_days: int = Field(default=7, gt=0, description="Escalate again this often while it holds.")
+    intervention_active_days: int = Field(
+        default=45, gt=0, description="A plan without InterventionEnded counts as active this long (or to review_by)."
+    )
+
+    def days_for(self, status: str) -> int:
+        return {"red": self.red_days, "yellow": self.yellow_days}.get(status, self.green_days)
 
 
 class Health(_Strict):
@@ -210,6 +233,7 @@ class Health(_Strict):
     history_ttl_days: int = Field(default=400, gt=0, description="How long a score-history record is kept.")
     submetrics: HealthSubmetrics = Field(default_factory=HealthSubmetrics)
     expansion: Expansion = Field(default_factory=Expansion)
+    cadence: Cadence = Field(default_factory=Cadence)
 
     @model_validator(mode="after")
     def _order(self) -> Health:

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, create_model
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, create_model, model_validator
 
 # Event ids are derived, not random, so the same vendor delivery always maps to the same event id and
 # every consumer can deduplicate on it.
@@ -37,13 +37,37 @@ class EventType(StrEnum):
     PAYMENT_LATE = "PaymentLate"
     RENEWAL_RISK_FLAGGED = "RenewalRiskFlagged"
     DEAL_STAGE_CHANGED = "DealStageChanged"
+    OUTCOMES_REPORTED = "OutcomesReported"
+    RESPONSE_TIME_REPORTED = "ResponseTimeReported"
+    DEPARTMENT_INTEREST_EXPRESSED = "DepartmentInterestExpressed"
+    FEATURE_REQUESTED = "FeatureRequested"
+    INTERVENTION_STARTED = "InterventionStarted"
+    INTERVENTION_ENDED = "InterventionEnded"
     HEALTH_CHANGED = "HealthChanged"
+    EXPANSION_SIGNAL = "ExpansionSignal"
+    HEALTH_CHECK_DUE = "HealthCheckDue"
+    RED_ACCOUNT_ESCALATED = "RedAccountEscalated"
     TRIGGER_FIRED = "TriggerFired"
     TRIGGER_BLOCKED = "TriggerBlocked"
     ASK_APPROVED = "AskApproved"
     ASK_SKIPPED = "AskSkipped"
     ASK_EXPIRED = "AskExpired"
 
+
+# What Boomerang itself decides: never accepted from a webhook (ingest refuses these types).
+PRODUCED_BY_BOOMERANG = frozenset(
+    {
+        EventType.HEALTH_CHANGED,
+        EventType.EXPANSION_SIGNAL,
+        EventType.HEALTH_CHECK_DUE,
+        EventType.RED_ACCOUNT_ESCALATED,
+        EventType.TRIGGER_FIRED,
+        EventType.TRIGGER_BLOCKED,
+        EventType.ASK_APPROVED,
+        EventType.ASK_SKIPPED,
+        EventType.ASK_EXPIRED,
+    }
+)
 
 PEAK_EVENT_TYPES = frozenset(
     {
@@ -186,12 +210,120 @@ class DealStageChanged(_Data):
     amount: float | None = None
 
 
+class OutcomesReported(_Data):
+    """The outcomes pillar as reviewed with the customer (success plan, QBR, EBR): each 0–10, at least one."""
+
+    goals_achieved: float | None = Field(default=None, ge=0, le=10)
+    roi_demonstrated: float | None = Field(default=None, ge=0, le=10)
+    business_impact: float | None = Field(default=None, ge=0, le=10)
+    period: str | None = Field(default=None, max_length=40, description="what was reviewed, e.g. 2026Q4")
+
+    @model_validator(mode="after")
+    def _something(self) -> OutcomesReported:
+        if self.goals_achieved is None and self.roi_demonstrated is None and self.business_impact is None:
+            raise ValueError("give at least one of goals_achieved, roi_demonstrated, business_impact (0–10)")
+        return self
+
+
+class ResponseTimeReported(_Data):
+    """How quickly the customer answers us: the typical (median) hours to a reply over a recent period."""
+
+    response_hours: float = Field(ge=0, le=24 * 365)
+    period_days: int | None = Field(default=None, gt=0)
+    samples: int | None = Field(default=None, ge=0)
+
+
+class DepartmentInterestExpressed(_Data):
+    """A department or team not yet using the product asked about it (an expansion signal)."""
+
+    department: str = Field(min_length=1, max_length=80)
+    contact_id: str | None = None
+    note: str | None = Field(default=None, max_length=500)
+
+
+class FeatureRequested(_Data):
+    """A feature request; ``premium`` when the feature is in a higher tier than the customer's plan."""
+
+    feature: str = Field(min_length=1, max_length=120)
+    premium: bool = False
+    request_id: str | None = None
+    contact_id: str | None = None
+
+
+Playbook = Literal["low_engagement", "low_adoption", "executive_change", "competitor_evaluation", "other"]
+
+
+class InterventionStarted(_Data):
+    """An intervention plan (a risk playbook) was started for the account: it is active until ended."""
+
+    plan_id: str = Field(min_length=1, max_length=120)
+    playbook: Playbook = "other"
+    owner_member_id: str | None = None
+    review_by: date | None = None
+    note: str | None = Field(default=None, max_length=500)
+
+
+class InterventionEnded(_Data):
+    plan_id: str = Field(min_length=1, max_length=120)
+    outcome: Literal["resolved", "unresolved", "cancelled"] = "resolved"
+    note: str | None = Field(default=None, max_length=500)
+
+
 class HealthChanged(_Data):
     score: float = Field(ge=0, le=100)
     status: Literal["green", "yellow", "red"]
     previous_score: float | None = None
     previous_status: Literal["green", "yellow", "red"] | None = None
     explanation: dict[str, Any] = Field(default_factory=dict)
+
+
+Status = Literal["green", "yellow", "red"]
+
+
+class ExpansionReason(_Data):
+    signal: Literal["high_adoption", "new_department", "premium_requests", "executive_engagement", "renewal_soon"]
+    points: int
+    detail: str
+    action: str = Field(description="the seed's recommended action for this signal")
+
+
+class ExpansionSignal(_Data):
+    """The account crossed the expansion threshold (seed 004's signal table): route it to the AE."""
+
+    score: int = Field(ge=0)
+    threshold: int = Field(ge=0)
+    reasons: list[ExpansionReason]
+    health_score: float | None = Field(default=None, ge=0, le=100)
+    status: Status | None = None
+    account_name: str | None = None
+    ae_member_id: str | None = None
+    csm_member_id: str | None = None
+    renewal_date: date | None = None
+
+
+class HealthCheckDue(_Data):
+    """The account is due its health check (weekly red, biweekly yellow, monthly green), rescored now."""
+
+    score: float | None = Field(default=None, ge=0, le=100)
+    status: Status
+    status_since: AwareDatetime
+    cadence_days: int = Field(gt=0)
+    due_at: AwareDatetime
+    last_check_at: AwareDatetime | None = None
+    pillars: dict[str, float | None] = Field(default_factory=dict)
+    insufficient_data: bool = False
+    active_interventions: list[str] = Field(default_factory=list, description="playbooks of active plans")
+
+
+class RedAccountEscalated(_Data):
+    """Red for longer than the limit with no active intervention plan (seed 004): escalate to the manager."""
+
+    score: float | None = Field(default=None, ge=0, le=100)
+    red_since: AwareDatetime
+    days_red: int = Field(ge=0)
+    limit_days: int = Field(ge=0)
+    csm_member_id: str | None = None
+    reason: str
 
 
 class Person(_Data):
@@ -283,7 +415,40 @@ ABOUT: dict[EventType, tuple[str, str]] = {
     EventType.PAYMENT_LATE: ("billing / CRM", "An invoice is overdue."),
     EventType.RENEWAL_RISK_FLAGGED: ("CRM / CS platform", "The renewal was flagged at risk (blocks direct asks)."),
     EventType.DEAL_STAGE_CHANGED: ("CRM", "A deal moved to another pipeline stage."),
+    EventType.OUTCOMES_REPORTED: (
+        "CS platform / CSM",
+        "Outcomes reviewed with the customer (goals achieved, ROI, business impact, 0–10): the Outcomes pillar.",
+    ),
+    EventType.RESPONSE_TIME_REPORTED: (
+        "CRM / support / email analytics",
+        "How fast the customer replies to us (median hours): the response-time sub-metric.",
+    ),
+    EventType.DEPARTMENT_INTEREST_EXPRESSED: (
+        "CRM / CS platform / CSM",
+        "A department not yet using the product expressed interest (expansion signal, +3).",
+    ),
+    EventType.FEATURE_REQUESTED: (
+        "support / CS platform / product feedback",
+        "A feature request; premium = a higher tier's feature (expansion signal, +2).",
+    ),
+    EventType.INTERVENTION_STARTED: (
+        "CS platform / CSM",
+        "An intervention plan (risk playbook) started: it stops the red-account escalation while active.",
+    ),
+    EventType.INTERVENTION_ENDED: ("CS platform / CSM", "An intervention plan ended (resolved or not, or cancelled)."),
     EventType.HEALTH_CHANGED: ("boomerang.scoring", "The account's health status or score moved, with why."),
+    EventType.EXPANSION_SIGNAL: (
+        "boomerang.scoring",
+        "The account crossed the expansion threshold (once per crossing), with its reasons: DM to the AE.",
+    ),
+    EventType.HEALTH_CHECK_DUE: (
+        "boomerang.scoring (cadence)",
+        "A health check is due (weekly red, biweekly yellow, monthly green), with the score as of now.",
+    ),
+    EventType.RED_ACCOUNT_ESCALATED: (
+        "boomerang.scoring (cadence)",
+        "Red for more than 14 days with no active intervention plan: escalated to the CSM's manager.",
+    ),
     EventType.TRIGGER_FIRED: ("boomerang.triggers", "A clean peak moment: the ask (who, what, why now) for the CSM."),
     EventType.TRIGGER_BLOCKED: ("boomerang.triggers", "A peak moment that was not clean, with every gate's result."),
     EventType.ASK_APPROVED: ("boomerang.notify", "The CSM approved the ask in Slack; it is sent."),
@@ -307,7 +472,16 @@ CATALOG: dict[EventType, type[_Data]] = {
     EventType.PAYMENT_LATE: PaymentLate,
     EventType.RENEWAL_RISK_FLAGGED: RenewalRiskFlagged,
     EventType.DEAL_STAGE_CHANGED: DealStageChanged,
+    EventType.OUTCOMES_REPORTED: OutcomesReported,
+    EventType.RESPONSE_TIME_REPORTED: ResponseTimeReported,
+    EventType.DEPARTMENT_INTEREST_EXPRESSED: DepartmentInterestExpressed,
+    EventType.FEATURE_REQUESTED: FeatureRequested,
+    EventType.INTERVENTION_STARTED: InterventionStarted,
+    EventType.INTERVENTION_ENDED: InterventionEnded,
     EventType.HEALTH_CHANGED: HealthChanged,
+    EventType.EXPANSION_SIGNAL: ExpansionSignal,
+    EventType.HEALTH_CHECK_DUE: HealthCheckDue,
+    EventType.RED_ACCOUNT_ESCALATED: RedAccountEscalated,
     EventType.TRIGGER_FIRED: TriggerFired,
     EventType.TRIGGER_BLOCKED: TriggerBlocked,
     EventType.ASK_APPROVED: AskApproved,

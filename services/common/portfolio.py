@@ -27,6 +27,7 @@ class Account(_Row):
     arr: float = Field(ge=0)
     renewal_date: date | None = None
     csm_id: str = Field(min_length=1)
+    ae_id: str | None = Field(default=None, description="the account executive, who gets expansion signals")
     industry: str | None = None
     employees: int | None = Field(default=None, ge=0)
     region: str | None = None
@@ -128,6 +129,16 @@ def lookup_key(source: str, external_id: str) -> str:
 
 def email_key(email: str) -> str:
     return f"LOOKUP#email#{email.strip().lower()}"
+
+
+def name_key(name: str) -> str:
+    """An account's name, case and spacing folded (``boomerang health --customer NAME``)."""
+    return f"LOOKUP#name#{' '.join(name.split()).lower()}"
+
+
+def renewal_key(renewal: date) -> str:
+    """The quarter an account renews in (``boomerang forecast --period 2027Q1`` Queries it)."""
+    return f"RENEWAL#{renewal.year}Q{(renewal.month - 1) // 3 + 1}"
 
 
 def member_key(member_id: str) -> str:

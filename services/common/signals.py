@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -27,6 +27,14 @@ class NpsAnswer(_State):
     contact_id: str | None = None
 
 
+class Intervention(_State):
+    """An active intervention plan (InterventionStarted, not yet InterventionEnded)."""
+
+    playbook: str
+    started_at: AwareDatetime
+    review_by: date | None = None
+
+
 class HealthSummary(_State):
     """The last health score, kept small: the signals item is written on every event (docs/cost.md).
 
@@ -44,6 +52,8 @@ class HealthSummary(_State):
     by: str | None = Field(default=None, description="short id of the event that caused the last HealthChanged")
     was: float | None = Field(default=None, description="previous_score of the last HealthChanged")
     was_status: Literal["green", "yellow", "red"] | None = None
+    xq: bool = Field(default=False, description="expansion-qualified as of the latest score (crossings emit once)")
+    xby: str | None = Field(default=None, description="short id of the event whose score crossed the threshold")
 
 
 class AccountSignals(_State):
@@ -66,10 +76,17 @@ class AccountSignals(_State):
     # Health inputs kept by scoring's recorder (services/scoring/logic/recorder.py):
     meetings: str = Field(default="", description="latest meetings, oldest first: x missed, a attended, e with exec")
     last_exec_meeting_at: AwareDatetime | None = None
-    response_hours: float | None = Field(default=None, description="customer response time; no event carries it yet")
-    outcomes: dict[str, float] = Field(
-        default_factory=dict, description="goals / roi / impact (0–10) once an outcomes event carries them"
+    response_hours: float | None = Field(default=None, description="customer response time (ResponseTimeReported)")
+    response_at: AwareDatetime | None = None
+    outcomes: dict[str, float] = Field(default_factory=dict, description="goals / roi / impact 0–10 (OutcomesReported)")
+    outcomes_at: AwareDatetime | None = None
+    departments: dict[str, AwareDatetime] = Field(
+        default_factory=dict, description="department → latest interest (DepartmentInterestExpressed), newest kept"
     )
+    premium_requests: dict[str, AwareDatetime] = Field(
+        default_factory=dict, description="premium-tier feature → latest request (FeatureRequested), newest kept"
+    )
+    interventions: dict[str, Intervention] = Field(default_factory=dict, description="active plans by plan id")
     health: HealthSummary | None = None
     events_seen: int = 0
     recent_events: list[str] = Field(default_factory=list, description="short ids of the latest events applied")

@@ -25,7 +25,10 @@ def test_table_has_the_contract_keys_and_on_demand_billing(synth: Synth, table: 
     props = synth.props(table, "AWS::DynamoDB::Table")
     # Then its keys are string attributes named as in the contract
     assert {k["AttributeName"]: k["KeyType"] for k in props["KeySchema"]} == keys
-    assert {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]} == dict.fromkeys(keys, "S")
+    index_keys = {k["AttributeName"] for i in props.get("GlobalSecondaryIndexes", []) for k in i["KeySchema"]}
+    assert {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]} == dict.fromkeys(
+        [*keys, *sorted(index_keys)], "S"
+    )
     # And it bills per request
     assert props["BillingMode"] == "PAY_PER_REQUEST"
 
@@ -77,3 +80,26 @@ def test_secret_is_deployed_with_a_placeholder_for_every_credential(synth: Synth
     assert generate["GenerateStringKey"] == "generic_signing_secret"
     # And no real value is committed in the template
     assert "SecretString" not in props
+
+
+def test_state_table_has_the_sparse_due_index_of_health_check_schedules(synth: Synth) -> None:
+    # Given the state table's secondary indexes
+    props = synth.props("StateTable", "AWS::DynamoDB::Table")
+    (index,) = props["GlobalSecondaryIndexes"]
+    # Then "which accounts are due a health check" is a Query on DueIndex (shard, due time), not a Scan
+    assert index["IndexName"] == "DueIndex"
+    assert {k["AttributeName"]: k["KeyType"] for k in index["KeySchema"]} == {"due_shard": "HASH", "due_at": "RANGE"}
+    # And it projects only what the cadence job reads
+    assert index["Projection"]["ProjectionType"] == "INCLUDE"
+    assert set(index["Projection"]["NonKeyAttributes"]) == {
+        "account_id",
+        "status",
+        "score",
+        "since",
+        "check_at",
+        "escalate_at",
+        "last_check_at",
+        "csm_member_id",
+    }
+    definitions = {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]}
+    assert definitions == {"pk": "S", "sk": "S", "due_shard": "S", "due_at": "S"}

@@ -1,4 +1,4 @@
-"""The five Lambda functions: one factory, identical operational settings, least-privilege roles."""
+"""The six Lambda functions: one factory, identical operational settings, least-privilege roles."""
 
 from __future__ import annotations
 
@@ -11,13 +11,14 @@ from aws_cdk import aws_lambda as lambda_
 if TYPE_CHECKING:
     from conftest import Synth
 
-FUNCTION_NAMES = ("Ingest", "Scoring", "Triggers", "Notify", "Interactions")
+FUNCTION_NAMES = ("Ingest", "Scoring", "Triggers", "Notify", "Interactions", "Cadence")
 HANDLERS = {
     "Ingest": "services.ingest.handlers.webhook.handler",
     "Scoring": "services.scoring.handlers.consume.handler",
     "Triggers": "services.triggers.handlers.evaluate.handler",
     "Notify": "services.notify.handlers.deliver.handler",
     "Interactions": "services.notify.handlers.interactions.handler",
+    "Cadence": "services.scoring.handlers.cadence.handler",
 }
 SERVICE_NAMES = {
     "Ingest": "ingest",
@@ -25,6 +26,7 @@ SERVICE_NAMES = {
     "Triggers": "triggers",
     "Notify": "notify",
     "Interactions": "interactions",
+    "Cadence": "cadence",
 }
 #: Contract env vars (docs/architecture.md) each function uses, with the resource each one points at.
 RESOURCE_ENV = {
@@ -38,6 +40,7 @@ RESOURCE_ENV = {
     "Triggers": {"PORTFOLIO_TABLE": "PortfolioTable", "STATE_TABLE": "StateTable"},
     "Notify": {"SECRETS_ID": "BoomerangSecret", "PORTFOLIO_TABLE": "PortfolioTable", "STATE_TABLE": "StateTable"},
     "Interactions": {"EVENT_BUS_NAME": "BoomerangBus", "SECRETS_ID": "BoomerangSecret", "STATE_TABLE": "StateTable"},
+    "Cadence": {"EVENT_BUS_NAME": "BoomerangBus", "PORTFOLIO_TABLE": "PortfolioTable", "STATE_TABLE": "StateTable"},
 }
 
 LOGS = {"logs:CreateLogStream", "logs:PutLogEvents"}
@@ -95,6 +98,15 @@ EXPECTED_PERMISSIONS: dict[str, dict[str, set[str]]] = {
         "BoomerangSecret": SECRET_READ,
         "StateTable": TABLE_READ | TABLE_WRITE,
     },
+    # Only the cadence job reads the due index (and only that index): no one else gets /index/*.
+    "Cadence": {
+        "CadenceLogGroup": LOGS,
+        "*": XRAY,
+        "BoomerangBus": {"events:PutEvents"},
+        "PortfolioTable": TABLE_READ,
+        "StateTable": TABLE_READ | TABLE_WRITE,
+        "${StateTable.Arn}/index/DueIndex": TABLE_READ | TABLE_WRITE,
+    },
 }
 
 
@@ -125,7 +137,7 @@ def test_function_traces_and_logs_json_to_its_own_retained_log_group(synth: Synt
     # Given the synthesized function
     props = synth.props(name, "AWS::Lambda::Function")
     # Then per-moment functions trace actively, per-event ones pass upstream tracing through (X-Ray cost)
-    expected = "PassThrough" if name in ("Ingest", "Scoring") else "Active"
+    expected = "PassThrough" if name in ("Ingest", "Scoring") else "Active"  # Cadence: once an hour
     assert props["TracingConfig"] == {"Mode": expected}
     # And logs are JSON, with the platform's START/END/REPORT lines only at WARN
     assert props["LoggingConfig"]["LogFormat"] == "JSON"

@@ -9,8 +9,8 @@ import pytest
 if TYPE_CHECKING:
     from conftest import Synth
 
-DLQS = ("ScoringDlq", "TriggersDlq", "NotifyDlq")
-FUNCTION_NAMES = ("Ingest", "Scoring", "Triggers", "Notify", "Interactions")
+DLQS = ("ScoringDlq", "TriggersDlq", "NotifyDlq", "CadenceDlq")
+FUNCTION_NAMES = ("Ingest", "Scoring", "Triggers", "Notify", "Interactions", "Cadence")
 
 
 def _alarms(synth: Synth) -> list[dict[str, Any]]:

@@ -13,9 +13,18 @@ from services.common.events import EventType, new_event
 from services.common.portfolio import Account
 from services.common.signals import AccountSignals, HealthSummary, NpsAnswer, OpenTicket
 from services.scoring.logic import expansion
-from services.scoring.logic.health import HealthModel, assess, combine, explain, pillar_mean, score_inputs, summarize
+from services.scoring.logic.health import (
+    HealthModel,
+    assess,
+    combine,
+    explain,
+    pillar_mean,
+    score_inputs,
+    summarize,
+    to_hundredths,
+)
 from services.scoring.logic.recorder import SignalRecorder
-from services.scoring.logic.submetrics import SUBMETRICS, Inputs, compute
+from services.scoring.logic.submetrics import SUBMETRICS, Inputs, compute, compute_reference
 from tests.fakes import InMemoryStateStore
 
 T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -54,6 +63,9 @@ inputs = st.builds(
     goals=st.none() | st.floats(-5, 20),
     roi=st.none() | st.floats(-5, 20),
     impact=st.none() | st.floats(-5, 20),
+    renewal_in_days=st.none() | st.floats(-400, 800),
+    departments=st.integers(0, 5),
+    premium_requests=st.integers(0, 5),
 )
 
 
@@ -63,6 +75,82 @@ def test_scores_are_bounded_for_any_inputs(i):
     assert all(v is None or 0 <= v <= 10 for v in scored.subs)
     assert scored.score is None or 0 <= scored.score <= 100
     assert 0 <= scored.coverage <= scored.confidence <= 1
+
+
+@given(inputs)
+def test_the_inlined_compute_is_exactly_the_named_transforms(i):
+    assert compute(i, SUB) == compute_reference(i, SUB)
+
+
+# Each sub-metric is monotone in its input, and so is the score: field → how to make it better (a missing input
+# stays missing: measuring it is not "better", see test_a_missing_input_never_scores_lower_than_a_zero).
+BETTER = {
+    "active_users": lambda v, d: None if v is None else v + d,
+    "logins_30d": lambda v, d: None if v is None else v + d,
+    "features_adopted": lambda v, d: None if v is None else v + d,
+    "escalation_age_days": lambda v, d: None if v is None else v + d,
+    "meeting_age_days": lambda v, d: None if v is None else max(0.0, v - d),
+    "exec_meeting_age_days": lambda v, d: None if v is None else max(0.0, v - d),
+    "exec_change_age_days": lambda v, d: None if v is None else v + d,
+    "response_hours": lambda v, d: None if v is None else max(0.0, v - d),
+    "goals": lambda v, d: None if v is None else v + d,
+    "roi": lambda v, d: None if v is None else v + d,
+    "impact": lambda v, d: None if v is None else v + d,
+}
+
+
+@given(inputs, st.sampled_from(sorted(BETTER)), st.floats(0, 1000))
+def test_a_better_input_never_lowers_its_submetric_or_the_score(i, name, delta):
+    better = i._replace(**{name: BETTER[name](getattr(i, name), delta)})
+    before, after = score_inputs(i, MODEL), score_inputs(better, MODEL)
+    assert all(b is None or (a is not None and a >= b - 1e-9) for a, b in zip(after.subs, before.subs, strict=True))
+    assert before.score is None or after.score >= before.score - 0.01  # scores are rounded to 0.01
+
+
+@given(inputs, st.integers(0, 19))
+def test_fewer_open_tickets_never_lower_the_score(i, pick):
+    tickets = list(i.tickets)
+    severity = pick % 4
+    if tickets[severity]:
+        tickets[severity] -= 1
+    assert score_inputs(i._replace(tickets=tuple(tickets)), MODEL).score >= score_inputs(i, MODEL).score - 0.01
+
+
+@given(inputs, st.data())
+def test_attending_a_missed_meeting_never_lowers_meetings(i, data):
+    if "x" not in i.meetings:
+        return
+    at = data.draw(st.sampled_from([n for n, mark in enumerate(i.meetings) if mark == "x"]))
+    attended = i._replace(meetings=i.meetings[:at] + data.draw(st.sampled_from("ae")) + i.meetings[at + 1 :])
+    before, after = score_inputs(i, MODEL).subs, score_inputs(attended, MODEL).subs
+    index = SUBMETRICS.index("meetings")
+    assert after[index] >= before[index]
+
+
+@given(inputs, st.floats(1, 5000))
+def test_more_licensed_seats_for_the_same_usage_never_raise_product(i, extra):
+    if i.seats is None:
+        return
+    more = i._replace(seats=i.seats + extra)
+    for name in ("logins", "active"):
+        index = SUBMETRICS.index(name)
+        before, after = score_inputs(i, MODEL).subs[index], score_inputs(more, MODEL).subs[index]
+        assert before is None or after <= before + 1e-9
+
+
+@given(st.lists(st.none() | st.floats(0, 10), min_size=11, max_size=11), st.sampled_from(SUBMETRICS), st.floats(0, 10))
+def test_raising_any_submetric_never_lowers_the_score(values, name, raised):
+    before = dict(zip(SUBMETRICS, values, strict=True))
+    if before[name] is None or raised < before[name]:
+        return
+    after = before | {name: raised}
+    assert combine(_pillars(after), Health().weights).score >= combine(_pillars(before), Health().weights).score
+
+
+@given(st.floats(0, 100))
+def test_scores_are_kept_to_hundredths_like_round(score):
+    assert abs(to_hundredths(score) - round(score, 2)) <= 0.01 + 1e-9
+    assert to_hundredths(score) == round(to_hundredths(score), 2)
 
 
 @given(inputs)
@@ -171,9 +259,7 @@ def test_stale_usage_is_missing_not_zero():
 
 def _scored(score: float, status: str):
     i = Inputs(active_users=100.0, seats=100.0, nps=(9.0,), meetings="e", meeting_age_days=1, exec_meeting_age_days=1)
-    s = score_inputs(i, MODEL)
-    s.score, s.status = score, status  # type: ignore[assignment]
-    return s
+    return score_inputs(i, MODEL)._replace(score=score, status=status)
 
 
 def test_announce_on_status_change_and_on_delta_not_on_small_moves():
@@ -206,21 +292,39 @@ def test_explanation_lists_pillars_submetrics_inputs_and_what_moved():
 
 
 def test_expansion_scores_the_seed_table():
-    i = Inputs(active_users=90.0, seats=100.0, meetings="aaee", renewal_in_days=60.0)
+    i = Inputs(active_users=90.0, seats=100.0, meetings="aaee", renewal_in_days=60.0, departments=1, premium_requests=2)
     result = expansion.score(i, "green", Expansion())
-    assert result.signals == {"high_adoption": 3, "executive_engagement": 2, "renewal_soon": 2}
-    assert result.score == 7 and result.qualified
+    assert result.signals == {
+        "high_adoption": 3,
+        "new_department": 3,
+        "premium_requests": 2,
+        "executive_engagement": 2,
+        "renewal_soon": 2,
+    }
+    assert result.score == 12 and result.qualified
+    assert [r["action"] for r in result.reasons()] == [
+        "Explore user expansion",
+        "Schedule discovery call",
+        "Position upgrade path",
+        "Propose strategic review",
+        "Bundle expansion into renewal",
+    ]
+    assert result.reasons()[0]["detail"] == "90 of 100 licensed seats active (90%)"
     assert not expansion.score(i, "yellow", Expansion()).qualified  # Green only
+    assert not expansion.score(i, "green", Expansion(), insufficient=True).qualified  # not on thin data
     assert expansion.score(Inputs(active_users=80.0, seats=100.0), "green", Expansion()).score == 0  # not > 80 %
-    assert set(result.unobserved) == {"new_department", "premium_requests"}
 
 
 class _Announcer:
     def __init__(self):
         self.announcements = []
+        self.signals = []
 
     def announce(self, announcement):
         self.announcements.append(announcement)
+
+    def signal(self, event):
+        self.signals.append(event)
 
 
 class _Profiles:

@@ -14,7 +14,17 @@ def test_example_portfolio_reads_and_maps_to_lookup_items():
     assert "LOOKUP#email#priya.raman@halvorsen-freight.example" in keys
     assert "LOOKUP#zendesk#24831017900715" in keys  # ext_zendesk column → external id lookup
     assert "LOOKUP#domain#halvorsen-freight.example" in keys
-    assert {kind for kind, _ in items} == {"accounts", "lookups", "contacts", "members", "targets", "connections"}
+    assert "LOOKUP#name#halvorsen freight as" in keys  # `boomerang health --customer NAME`
+    assert "RENEWAL#2027Q1" in keys  # `boomerang forecast --period 2027Q1`
+    assert {kind for kind, _ in items} == {
+        "accounts",
+        "lookups",
+        "renewals",
+        "contacts",
+        "members",
+        "targets",
+        "connections",
+    }
 
 
 @pytest.fixture

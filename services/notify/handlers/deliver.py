@@ -1,9 +1,11 @@
-"""NotifyQueue consumer: TriggerFired → Slack DM; AskApproved / AskSkipped → DM update (+ the ask's email)."""
+"""NotifyQueue consumer: TriggerFired → Slack DM; AskApproved / AskSkipped → DM update (+ the ask's email);
+ExpansionSignal → the AE, HealthCheckDue → the CSM, RedAccountEscalated → the CSM's manager."""
 
 from __future__ import annotations
 
 import functools
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -29,9 +31,14 @@ def notifier() -> Notifier:
     from services.notify.adapters.email import SesMailer
     from services.notify.adapters.slack import slack_client
     from services.notify.dal.asks import AskTable
+    from services.notify.dal.sent import SentTable
+    from services.notify.logic.health_alerts import HealthAlerts
 
+    config = current_config()
     slack = slack_client(boomerang_secrets()["slack_bot_token"])
-    return Notifier(current_config(), slack, AskTable(), PortfolioTable(), SesMailer())
+    portfolio, mailer = PortfolioTable(), SesMailer()
+    alerts = HealthAlerts(slack, portfolio, mailer, SentTable(), config.email.sender, lambda: datetime.now(UTC))
+    return Notifier(config, slack, AskTable(), portfolio, mailer, alerts)
 
 
 def record_handler(record: SQSRecord) -> None:

@@ -1,4 +1,5 @@
-"""Turns trigger and ask events into Slack DMs, DM updates and the approved ask's email."""
+"""Turns trigger and ask events into Slack DMs, DM updates and the approved ask's email; scoring's expansion
+signals, due health checks and escalations into DMs (services/notify/logic/health_alerts.py)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,18 @@ import json
 from typing import Any, Protocol
 
 from services.common.config import BoomerangConfig
-from services.common.events import AskApproved, AskSkipped, EventEnvelope, TriggerFired
+from services.common.events import (
+    AskApproved,
+    AskSkipped,
+    EventEnvelope,
+    ExpansionSignal,
+    HealthCheckDue,
+    RedAccountEscalated,
+    TriggerFired,
+)
 from services.common.portfolio import Member
 from services.common.scripts import render
+from services.notify.logic.health_alerts import HealthAlerts
 from services.notify.logic.message import decided_blocks, dm_blocks, headline
 
 
@@ -34,12 +44,21 @@ class Mailer(Protocol):
 
 
 class Notifier:
-    def __init__(self, config: BoomerangConfig, slack: Slack, asks: AskStore, members: Members, mailer: Mailer):
+    def __init__(
+        self,
+        config: BoomerangConfig,
+        slack: Slack,
+        asks: AskStore,
+        members: Members,
+        mailer: Mailer,
+        alerts: HealthAlerts | None = None,
+    ):
         self._config = config
         self._slack = slack
         self._asks = asks
         self._members = members
         self._mailer = mailer
+        self._alerts = alerts
 
     def handle(self, event: EventEnvelope) -> str:
         data = event.data
@@ -47,6 +66,8 @@ class Notifier:
             return self._dm(data)
         if isinstance(data, AskApproved | AskSkipped):
             return self._decided(data)
+        if isinstance(data, ExpansionSignal | HealthCheckDue | RedAccountEscalated) and self._alerts is not None:
+            return self._alerts.handle(event)
         return "ignored"
 
     def _dm(self, fired: TriggerFired) -> str:

@@ -1,7 +1,8 @@
 """ScoringQueue consumer: every canonical event updates its account's signals and health (partial-batch failures).
 
 A health status change (or a move of ``[health] announce_delta`` points) puts a HealthChanged event on the bus
-and writes one score-history item; nothing else is written per event (docs/cost.md).
+and writes one score-history item (and, on a status change, the account's health-check schedule); crossing the
+expansion threshold puts one ExpansionSignal on the bus. Nothing else is written per event (docs/cost.md).
 """
 
 from __future__ import annotations
@@ -18,34 +19,18 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from services.common.events import parse_event
 from services.common.observability import for_service, traced
-from services.scoring.logic.recorder import Announcement, SignalRecorder
+from services.scoring.logic.recorder import SignalRecorder
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
 logger, metrics = for_service("scoring")
 
 
-class BusAnnouncer:
-    """The score-history item, then the HealthChanged event (publisher created on the first announcement)."""
-
-    def __init__(self, state: Any):
-        self._state = state
-        self._publisher: Any = None
-
-    def announce(self, announcement: Announcement) -> None:
-        event = announcement.event
-        self._state.put_history(event.account_id, event.occurred_at, announcement.history, announcement.expires_at)
-        if self._publisher is None:
-            from services.common.adapters.bus import EventBusPublisher
-
-            self._publisher = EventBusPublisher("boomerang.scoring")
-        self._publisher.publish([event])
-
-
 @functools.cache
 def recorder() -> SignalRecorder:
     from services.common.adapters.portfolio_table import PortfolioTable
     from services.common.config import current_config
+    from services.scoring.dal.announcer import BusAnnouncer
     from services.scoring.dal.state_table import StateTable
 
     state = StateTable()
@@ -63,6 +48,9 @@ def record_handler(record: SQSRecord) -> None:
             "health changed",
             extra={"account_id": event.account_id, "score": result.score, "status": result.status},
         )
+    if result.expansion:
+        metrics.add_metric(name="expansion_signal", unit=MetricUnit.Count, value=1)
+        logger.info("expansion signal", extra={"account_id": event.account_id})
     logger.debug(
         "recorded",
         extra={

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from services.common.config import Health, PillarWeights
 from services.common.portfolio import Account
@@ -45,6 +45,12 @@ def pillar_mean(sub_metrics: Mapping[str, float | None]) -> float | None:
     return sum(present) / len(present) if present else None
 
 
+def to_hundredths(score: float) -> float:
+    """A 0–100 score to two decimals, half up: ``round(x, 2)`` costs a decimal conversion per call, and every
+    account's score is rounded on every rescoring."""
+    return (score * 100 + 0.5) // 1 / 100
+
+
 def combine(pillars: Mapping[str, float | None], weights: PillarWeights) -> Combined:
     measured = {p: pillars.get(p) for p in PILLARS if pillars.get(p) is not None}
     weight_of = {p: getattr(weights, p) for p in PILLARS}
@@ -52,7 +58,7 @@ def combine(pillars: Mapping[str, float | None], weights: PillarWeights) -> Comb
     if not measured or present_weight == 0:
         return Combined(score=None, confidence=0.0)
     total = sum(weight_of[p] * float(v) for p, v in measured.items() if v is not None) / present_weight
-    return Combined(score=round(total * 10, 2), confidence=round(present_weight, 4))
+    return Combined(score=to_hundredths(total * 10), confidence=round(present_weight, 4))
 
 
 def status(score: float, health: Health) -> Status:
@@ -71,6 +77,29 @@ def weights_for(segment: str | None, health: Health) -> PillarWeights:
 
 
 @dataclass(frozen=True, slots=True)
+class Weighting:
+    """One weight triple with what follows from it alone, precomputed: for every count of measured
+    sub-metrics per pillar (n_p 0–4, n_r 0–4, n_o 0–3, at index n_p * 20 + n_r * 4 + n_o), the confidence
+    (share of the weight whose pillar had data), the coverage (share measured per sub-metric) and whether
+    that is insufficient data. Rescoring then looks them up instead of summing and rounding per account."""
+
+    weights: tuple[float, float, float]
+    measured: tuple[tuple[float, float, bool], ...]
+
+    @classmethod
+    def of(cls, weights: tuple[float, float, float], min_coverage: float) -> Weighting:
+        wp, wr, wo = weights
+        table = [(0.0, 0.0, True)] * 100
+        for n_p in range(5):
+            for n_r in range(5):
+                for n_o in range(4):
+                    present = (wp if n_p else 0.0) + (wr if n_r else 0.0) + (wo if n_o else 0.0)
+                    coverage = round(wp * n_p / 4 + wr * n_r / 4 + wo * n_o / 3, 4)
+                    table[n_p * 20 + n_r * 4 + n_o] = (round(present, 4), coverage, coverage < min_coverage)
+        return cls(weights, tuple(table))
+
+
+@dataclass(frozen=True, slots=True)
 class HealthModel:
     """``[health]`` derived once into plain numbers, so rescoring never validates or looks up config."""
 
@@ -83,32 +112,37 @@ class HealthModel:
     announce_delta: float
     history_ttl_days: int
     sub: SubmetricModel
+    weighting: Weighting
+    segment_weighting: dict[str, Weighting]
 
     @classmethod
     def from_config(cls, health: Health) -> HealthModel:
         def triple(w: PillarWeights) -> tuple[float, float, float]:
             return (float(w.product), float(w.relationship), float(w.outcomes))
 
+        default = triple(health.weights)
+        segments = {s: triple(weights_for(s, health)) for s in ("Enterprise", "Mid-Market", "SMB", "Strategic")}
         return cls(
             config=health,
-            weights=triple(health.weights),
-            segment_weights={
-                s: triple(weights_for(s, health)) for s in ("Enterprise", "Mid-Market", "SMB", "Strategic")
-            },
+            weights=default,
+            segment_weights=segments,
             green=float(health.green),
             yellow=float(health.yellow),
             min_coverage=float(health.min_coverage),
             announce_delta=float(health.announce_delta),
             history_ttl_days=health.history_ttl_days,
-            sub=SubmetricModel.from_config(health.submetrics),
+            sub=SubmetricModel.from_config(health.submetrics, health.expansion),
+            weighting=Weighting.of(default, health.min_coverage),
+            segment_weighting={s: Weighting.of(w, health.min_coverage) for s, w in segments.items()},
         )
 
     def weights_of(self, segment: str | None) -> tuple[float, float, float]:
         return self.segment_weights.get(segment, self.weights) if segment else self.weights
 
 
-@dataclass(slots=True)
-class Scored:
+class Scored(NamedTuple):
+    """A score with everything it was made of (a named tuple: built from a tuple in one step)."""
+
     score: float | None  # 0–100
     status: Status | None
     pillars: tuple[float | None, float | None, float | None]
@@ -120,50 +154,78 @@ class Scored:
 
 
 _SLICES = ((0, 4), (4, 8), (8, 11))
-
-
-def _mean(values: list[float | None]) -> tuple[float | None, int]:
-    total, n = 0.0, 0
-    for v in values:
-        if v is not None:
-            total += v
-            n += 1
-    return (total / n, n) if n else (None, 0)
+_new_scored = tuple.__new__
 
 
 def score_inputs(inputs: Inputs, model: HealthModel) -> Scored:
-    """The hot path: plain inputs → Scored. Same arithmetic as ``pillar_mean`` + ``combine`` + ``status``."""
+    """The hot path: plain inputs → Scored. Same arithmetic as ``pillar_mean`` + ``combine`` + ``status``,
+    spelled out per pillar with the weighting's precomputed tables: it runs once per account per rescoring."""
     subs = compute(inputs, model.sub)
-    weights = model.weights_of(inputs.segment)
-    wp, wr, wo = weights
-    product, n_p = _mean(subs[0:4])
-    relationship, n_r = _mean(subs[4:8])
-    outcomes, n_o = _mean(subs[8:11])
-    total = present_weight = 0.0
-    if product is not None:
+    segment = inputs.segment
+    weighting = model.segment_weighting.get(segment, model.weighting) if segment else model.weighting
+    wp, wr, wo = weighting.weights
+    logins, adoption, active, tickets, executive, meetings, nps, response, goals, roi, impact = subs
+
+    n_p = n_r = n_o = 0
+    product = relationship = outcomes = None
+    total = present = acc = 0.0
+    if logins is not None:
+        acc += logins
+        n_p += 1
+    if adoption is not None:
+        acc += adoption
+        n_p += 1
+    if active is not None:
+        acc += active
+        n_p += 1
+    if tickets is not None:
+        acc += tickets
+        n_p += 1
+    if n_p:
+        product = acc / n_p
         total += wp * product
-        present_weight += wp
-    if relationship is not None:
+        present += wp
+    acc = 0.0
+    if executive is not None:
+        acc += executive
+        n_r += 1
+    if meetings is not None:
+        acc += meetings
+        n_r += 1
+    if nps is not None:
+        acc += nps
+        n_r += 1
+    if response is not None:
+        acc += response
+        n_r += 1
+    if n_r:
+        relationship = acc / n_r
         total += wr * relationship
-        present_weight += wr
-    if outcomes is not None:
+        present += wr
+    acc = 0.0
+    if goals is not None:
+        acc += goals
+        n_o += 1
+    if roi is not None:
+        acc += roi
+        n_o += 1
+    if impact is not None:
+        acc += impact
+        n_o += 1
+    if n_o:
+        outcomes = acc / n_o
         total += wo * outcomes
-        present_weight += wo
+        present += wo
+
     score: float | None = None
     state: Status | None = None
-    if present_weight > 0:
-        score = round(total / present_weight * 10, 2)
+    if present > 0:
+        score = (total / present * 10 * 100 + 0.5) // 1 / 100  # to_hundredths(total / present * 10), inlined
         state = "green" if score >= model.green else "yellow" if score >= model.yellow else "red"
-    coverage = round(wp * n_p / 4 + wr * n_r / 4 + wo * n_o / 3, 4)
-    return Scored(
-        score=score,
-        status=state,
-        pillars=(product, relationship, outcomes),
-        subs=subs,
-        confidence=round(present_weight, 4),
-        coverage=coverage,
-        insufficient=coverage < model.min_coverage,
-        weights=weights,
+    confidence, coverage, insufficient = weighting.measured[n_p * 20 + n_r * 4 + n_o]
+    return _new_scored(
+        Scored,
+        (score, state, (product, relationship, outcomes), subs, confidence, coverage, insufficient, weighting.weights),
     )
 
 
@@ -182,12 +244,18 @@ def _r(value: float | None, digits: int = 2) -> float | None:
 
 
 def summarize(
-    previous: HealthSummary | None, scored: Scored, at: datetime, event_id: str, model: HealthModel
+    previous: HealthSummary | None,
+    scored: Scored,
+    at: datetime,
+    event_id: str,
+    model: HealthModel,
+    expansion_qualified: bool = False,
 ) -> tuple[HealthSummary, Reason | None]:
     """The small summary kept in the signals item, and why (if at all) this score is announced.
 
     Announced (HealthChanged + one history record) when there is enough data and the status differs from the
     last announced one, or the score moved by ``announce_delta`` or more since the last announcement.
+    ``xq`` keeps whether the account is expansion-qualified, so a crossing (``xby`` = this event) is told once.
     """
     prev = previous or HealthSummary()
     reason: Reason | None = None
@@ -210,6 +278,8 @@ def summarize(
         by=short_id(event_id) if reason else prev.by,
         was=prev.announced if reason else prev.was,
         was_status=prev.announced_status if reason else prev.was_status,
+        xq=expansion_qualified,
+        xby=short_id(event_id) if expansion_qualified and not prev.xq else prev.xby,
     )
     return summary, reason
 

@@ -12,11 +12,22 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from services.common.config import Health
-from services.common.events import EventEnvelope, EventType, HealthChanged, MeetingHeld, new_event
+from services.common.events import (
+    EventEnvelope,
+    EventType,
+    ExpansionReason,
+    ExpansionSignal,
+    HealthChanged,
+    MeetingHeld,
+    event_id_for,
+    new_event,
+)
 from services.common.portfolio import Account
 from services.common.signals import AccountSignals, HealthSummary, short_id
 from services.scoring.dal.state_table import ConcurrentUpdate, SignalsStore
-from services.scoring.logic import expansion
+from services.scoring.logic import cadence, expansion
+from services.scoring.logic.cadence import Schedule
+from services.scoring.logic.expansion import ExpansionResult
 from services.scoring.logic.health import HealthModel, Scored, assess, explain, summarize
 from services.scoring.logic.signals import apply
 from services.scoring.logic.submetrics import Inputs
@@ -32,20 +43,35 @@ class Recorded:
     score: float | None = None
     status: str | None = None
     announced: str | None = None  # why a HealthChanged was emitted ("status" / "delta"), if one was
+    expansion: bool = False  # an ExpansionSignal was emitted (the account crossed the threshold)
 
 
 @dataclass(frozen=True)
 class Announcement:
-    """A HealthChanged event plus the score-history record written with it."""
+    """A HealthChanged event plus the score-history record written with it, and, when the status changed,
+    the account's new health-check schedule (the cadence)."""
 
     event: EventEnvelope
     history: dict[str, Any]
     expires_at: datetime
+    schedule: Schedule | None = None
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    """An account rescored as of a moment (no event), for the cadence job."""
+
+    signals: AccountSignals
+    scored: Scored
+    announced: str | None
 
 
 class Announcer(Protocol):
     def announce(self, announcement: Announcement) -> None:
-        """Write the history record and put the HealthChanged event on the bus (both idempotent)."""
+        """Write the history record (and the schedule) and put the HealthChanged event on the bus (idempotent)."""
+
+    def signal(self, event: EventEnvelope) -> None:
+        """Put an ExpansionSignal on the bus (same event id when repeated)."""
 
 
 class Profiles(Protocol):
@@ -82,6 +108,10 @@ class SignalRecorder:
         self._model = HealthModel.from_config(self._health)
         self._cache: dict[str, Account | None] = {}
 
+    @property
+    def model(self) -> HealthModel:
+        return self._model
+
     def begin_batch(self) -> None:
         """Profiles are cached per account within a batch only (segment, seats or renewal date may change)."""
         self._cache.clear()
@@ -105,54 +135,93 @@ class SignalRecorder:
                 return Recorded(event.event_id, duplicate=True)
             after = track(apply(before, event), event, self._model.sub.meeting_log)
             at = after.updated_at or event.occurred_at
-            inputs, scored = assess(after, self.profile(event.account_id), at, self._model)
-            after.health, reason = summarize(before.health, scored, at, event.event_id, self._model)
+            outcome = self._rescore(before, after, at, event.event_id)
+            if outcome is None:
+                continue
+            scored, reason, growth = outcome
+            return Recorded(event.event_id, False, scored.score, scored.status, reason, growth is not None)
+        raise ConcurrentUpdate(f"account {event.account_id} kept changing; the message will be retried")
+
+    def refresh(self, account_id: str, now: datetime) -> Refreshed:
+        """Rescore an account as of ``now`` with no new event: inputs age (usage goes stale, meetings recede),
+        so a silent account's score moves too. Saved (and announced) only when the health summary changed."""
+        cause = event_id_for(SOURCE, f"refresh:{account_id}:{now.isoformat()}", EventType.HEALTH_CHANGED)
+        for _ in range(_ATTEMPTS):
+            before = self._store.load(account_id)
+            after = before.model_copy(deep=True)
+            outcome = self._rescore(before, after, now, cause, save_if_unchanged=False)
+            if outcome is None:
+                continue
+            scored, reason, _ = outcome
+            return Refreshed(after, scored, reason)
+        raise ConcurrentUpdate(f"account {account_id} kept changing; the cadence job will retry")
+
+    def _rescore(
+        self,
+        before: AccountSignals,
+        after: AccountSignals,
+        at: datetime,
+        cause_id: str,
+        save_if_unchanged: bool = True,
+    ) -> tuple[Scored, str | None, ExpansionResult | None] | None:
+        """Score ``after`` as of ``at``, save it (None when someone else wrote first), then announce."""
+        account_id = after.account_id
+        profile = self.profile(account_id)
+        inputs, scored = assess(after, profile, at, self._model)
+        growth = expansion.score(inputs, scored.status, self._health.expansion, scored.insufficient)
+        after.health, reason = summarize(before.health, scored, at, cause_id, self._model, growth.qualified)
+        if save_if_unchanged or after.health != before.health:
             try:
                 self._store.save(before, after)
             except ConcurrentUpdate:
-                continue
-            if reason is not None:
-                previous = before.health or HealthSummary()
-                self._announce(event, at, inputs, scored, previous.sub, reason, previous)
-            return Recorded(event.event_id, False, scored.score, scored.status, reason)
-        raise ConcurrentUpdate(f"account {event.account_id} kept changing; the message will be retried")
+                return None
+        previous = before.health or HealthSummary()
+        if reason is not None:
+            self._announce(account_id, cause_id, at, inputs, scored, previous.sub, reason, previous, after.health)
+        crossed = growth.qualified and not previous.xq
+        if crossed:
+            self._signal_expansion(account_id, cause_id, at, scored, growth, profile)
+        return scored, reason, growth if crossed else None
 
     def _announce_again(self, signals: AccountSignals, event: EventEnvelope) -> None:
-        """A redelivered event that announced a change: announce it again in case the first try was lost after
-        the signals were saved (same event id and history key, so consumers and the table see it once).
-        Only while nothing else was applied since; the explanation's "moved" is then empty."""
+        """A redelivered event that announced a change (or an expansion crossing): announce it again in case the
+        first try was lost after the signals were saved (same event id and history key, so consumers and the
+        table see it once). Only while nothing else was applied since; the explanation's "moved" is then empty."""
         summary = signals.health
         short = short_id(event.event_id)
-        if summary is None or summary.by != short or not signals.recent_events or signals.recent_events[-1] != short:
+        if summary is None or not signals.recent_events or signals.recent_events[-1] != short:
+            return
+        if summary.by != short and summary.xby != short:
             return
         at = signals.updated_at or event.occurred_at
-        inputs, scored = assess(signals, self.profile(event.account_id), at, self._model)
+        profile = self.profile(event.account_id)
+        inputs, scored = assess(signals, profile, at, self._model)
         if scored.score is None:
             return
-        previous = HealthSummary.model_construct(announced=summary.was, announced_status=summary.was_status)
-        self._announce(
-            event,
-            at,
-            inputs,
-            scored,
-            summary.sub,
-            "status" if summary.was_status != scored.status else "delta",
-            previous,
-        )
+        if summary.by == short:
+            previous = HealthSummary.model_construct(announced=summary.was, announced_status=summary.was_status)
+            reason = "status" if summary.was_status != scored.status else "delta"
+            self._announce(event.account_id, event.event_id, at, inputs, scored, summary.sub, reason, previous, summary)
+        if summary.xby == short and summary.xq:
+            growth = expansion.score(inputs, scored.status, self._health.expansion, scored.insufficient)
+            if growth.qualified:
+                self._signal_expansion(event.account_id, event.event_id, at, scored, growth, profile)
 
     def _announce(
         self,
-        event: EventEnvelope,
+        account_id: str,
+        cause_id: str,
         at: datetime,
         inputs: Inputs,
         scored: Scored,
         baseline_sub: list[float | None],
         reason: str,
         previous: HealthSummary,
+        summary: HealthSummary | None,
     ) -> None:
         if self._announcer is None or scored.score is None or scored.status is None:
             return
-        growth = expansion.score(inputs, scored.status, self._health.expansion)
+        growth = expansion.score(inputs, scored.status, self._health.expansion, scored.insufficient)
         explanation = explain(inputs, scored, baseline_sub, reason, growth.as_dict())
         data = HealthChanged(
             score=scored.score,
@@ -163,8 +232,8 @@ class SignalRecorder:
         )
         changed = new_event(
             source=SOURCE,
-            source_event_id=event.event_id,
-            account_id=event.account_id,
+            source_event_id=cause_id,
+            account_id=account_id,
             event_type=EventType.HEALTH_CHANGED,
             data=data,
             occurred_at=at,
@@ -177,9 +246,57 @@ class SignalRecorder:
             "previous_status": previous.announced_status,
             "reason": reason,
             "pillars": explanation["pillars"],
+            "moved": explanation["moved"],
             "coverage": scored.coverage,
-            "event_id": event.event_id,
+            "event_id": cause_id,
             "health_event_id": changed.event_id,
         }
+        schedule = None
+        if reason == "status":
+            since = summary.since if summary is not None and summary.since is not None else at
+            profile = self.profile(account_id)
+            schedule = cadence.schedule(
+                account_id,
+                scored.status,
+                scored.score,
+                since,
+                at,
+                self._health.cadence,
+                csm_member_id=profile.csm_id if profile else None,
+            )
         expires = at + timedelta(days=self._health.history_ttl_days)
-        self._announcer.announce(Announcement(event=changed, history=history, expires_at=expires))
+        self._announcer.announce(Announcement(event=changed, history=history, expires_at=expires, schedule=schedule))
+
+    def _signal_expansion(
+        self,
+        account_id: str,
+        cause_id: str,
+        at: datetime,
+        scored: Scored,
+        growth: ExpansionResult,
+        profile: Account | None,
+    ) -> None:
+        if self._announcer is None:
+            return
+        data = ExpansionSignal(
+            score=growth.score,
+            threshold=self._health.expansion.threshold,
+            reasons=[ExpansionReason(**reason) for reason in growth.reasons()],
+            health_score=scored.score,
+            status=scored.status,
+            account_name=profile.name if profile else None,
+            ae_member_id=profile.ae_id if profile else None,
+            csm_member_id=profile.csm_id if profile else None,
+            renewal_date=profile.renewal_date if profile else None,
+        )
+        self._announcer.signal(
+            new_event(
+                source=SOURCE,
+                source_event_id=cause_id,
+                account_id=account_id,
+                event_type=EventType.EXPANSION_SIGNAL,
+                data=data,
+                occurred_at=at,
+                received_at=datetime.now(UTC),
+            )
+        )

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from services.common.events import (
     PEAK_EVENT_TYPES,
     ChampionChanged,
     CompetitorMentioned,
+    DepartmentInterestExpressed,
     EventEnvelope,
     ExecutiveChanged,
+    FeatureRequested,
+    InterventionEnded,
+    InterventionStarted,
     MeetingHeld,
     NpsResponded,
+    OutcomesReported,
     PaymentLate,
     RenewalRiskFlagged,
     RenewalSigned,
+    ResponseTimeReported,
     Severity,
     TicketEscalated,
     TicketOpened,
@@ -20,9 +28,15 @@ from services.common.events import (
     TicketUpdated,
     UsageReported,
 )
-from services.common.signals import RECENT_EVENTS, AccountSignals, NpsAnswer, OpenTicket, short_id
+from services.common.signals import RECENT_EVENTS, AccountSignals, Intervention, NpsAnswer, OpenTicket, short_id
 
 _MAX_COMPETITORS = 20
+# The signals item is written on every event and stays under 2 KB (two write units): these lists keep only
+# the newest few entries, which is all the expansion signals and the escalation rule read.
+_MAX_DEPARTMENTS = 6
+_MAX_PREMIUM_REQUESTS = 6
+_MAX_INTERVENTIONS = 4
+_KEY_LENGTH = 40
 
 
 def apply(signals: AccountSignals, event: EventEnvelope) -> AccountSignals:
@@ -63,6 +77,29 @@ def apply(signals: AccountSignals, event: EventEnvelope) -> AccountSignals:
         s.competitor_mentions = [*s.competitor_mentions, data.competitor][-_MAX_COMPETITORS:]
     elif isinstance(data, PaymentLate):
         s.last_payment_late_at = max(filter(None, (s.last_payment_late_at, at)))
+    elif isinstance(data, OutcomesReported):
+        if s.outcomes_at is None or at >= s.outcomes_at:
+            reported = {"goals": data.goals_achieved, "roi": data.roi_demonstrated, "impact": data.business_impact}
+            # A review that scores only some outcomes keeps the others from the previous review.
+            s.outcomes = {**s.outcomes, **{k: v for k, v in reported.items() if v is not None}}
+            s.outcomes_at = at
+    elif isinstance(data, ResponseTimeReported):
+        if s.response_at is None or at >= s.response_at:
+            s.response_hours, s.response_at = data.response_hours, at
+    elif isinstance(data, DepartmentInterestExpressed):
+        s.departments = _newest(s.departments, _key(data.department), at, _MAX_DEPARTMENTS)
+    elif isinstance(data, FeatureRequested):
+        if data.premium:
+            s.premium_requests = _newest(s.premium_requests, _key(data.feature), at, _MAX_PREMIUM_REQUESTS)
+    elif isinstance(data, InterventionStarted):
+        plan = Intervention(playbook=data.playbook, started_at=at, review_by=data.review_by)
+        s.interventions = dict(
+            sorted({**s.interventions, data.plan_id[:_KEY_LENGTH]: plan}.items(), key=lambda kv: kv[1].started_at)[
+                -_MAX_INTERVENTIONS:
+            ]
+        )
+    elif isinstance(data, InterventionEnded):
+        s.interventions.pop(data.plan_id[:_KEY_LENGTH], None)
     if event.type in PEAK_EVENT_TYPES:
         previous_peak = s.last_peak_at.get(event.type.value)
         if previous_peak is None or at > previous_peak:
@@ -71,6 +108,16 @@ def apply(signals: AccountSignals, event: EventEnvelope) -> AccountSignals:
     s.recent_events = [*s.recent_events, short_id(event.event_id)][-RECENT_EVENTS:]
     s.updated_at = max(filter(None, (s.updated_at, at)))
     return s
+
+
+def _key(text: str) -> str:
+    return " ".join(text.split()).lower()[:_KEY_LENGTH]
+
+
+def _newest(seen: dict[str, datetime], key: str, at: datetime, keep: int) -> dict[str, datetime]:
+    """``key`` seen at ``at`` (the later of two sightings wins), keeping the ``keep`` most recent keys."""
+    merged = {**seen, key: max(at, seen[key]) if key in seen else at}
+    return dict(sorted(merged.items(), key=lambda kv: kv[1])[-keep:])
 
 
 _ORDER = [Severity.LOW, Severity.NORMAL, Severity.HIGH, Severity.CRITICAL]

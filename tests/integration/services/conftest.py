@@ -34,15 +34,36 @@ class Context:
         return 30_000
 
 
-def _table(ddb: Any, name: str, ttl: str | None = None) -> None:
+def _table(ddb: Any, name: str, ttl: str | None = None, due_index: bool = False) -> None:
+    """A pk/sk table; the state table also has the sparse DueIndex of health-check schedules (as synthesized)."""
+    indexes: dict[str, Any] = {}
+    definitions = [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}]
+    if due_index:
+        from infra.constructs.tables import DUE_INDEX, DUE_INDEX_ATTRIBUTES
+
+        definitions += [
+            {"AttributeName": "due_shard", "AttributeType": "S"},
+            {"AttributeName": "due_at", "AttributeType": "S"},
+        ]
+        indexes["GlobalSecondaryIndexes"] = [
+            {
+                "IndexName": DUE_INDEX,
+                "KeySchema": [
+                    {"AttributeName": "due_shard", "KeyType": "HASH"},
+                    {"AttributeName": "due_at", "KeyType": "RANGE"},
+                ],
+                "Projection": {
+                    "ProjectionType": "INCLUDE",
+                    "NonKeyAttributes": [*DUE_INDEX_ATTRIBUTES, "csm_member_id"],
+                },
+            }
+        ]
     ddb.create_table(
         TableName=name,
         BillingMode="PAY_PER_REQUEST",
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
+        AttributeDefinitions=definitions,
+        **indexes,
     )
     if ttl:
         ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl})
@@ -60,7 +81,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
     with mock_aws():
         ddb = boto3.client("dynamodb")
         _table(ddb, "portfolio")
-        _table(ddb, "state", ttl="expires_at")
+        _table(ddb, "state", ttl="expires_at", due_index=True)
         ddb.create_table(
             TableName="idempotency",
             BillingMode="PAY_PER_REQUEST",
@@ -98,7 +119,7 @@ def _reset_handler_caches() -> None:
     from services.ingest.handlers import webhook
     from services.notify.adapters import slack
     from services.notify.handlers import deliver, interactions
-    from services.scoring.handlers import consume
+    from services.scoring.handlers import cadence, consume
     from services.triggers.handlers import evaluate
 
     for cached in (
@@ -106,6 +127,7 @@ def _reset_handler_caches() -> None:
         webhook.once,
         secrets._provider,
         consume.recorder,
+        cadence.job,
         evaluate.evaluator,
         deliver.notifier,
         interactions.service,

@@ -49,9 +49,12 @@ def test_text_output_states_probabilities(capsys):
     assert "Expected GRR: 75.6 % (below the 90 % target)" in out
 
 
-def test_without_portfolio_exit_2(capsys):
+def test_without_portfolio_or_tables_exit_2(capsys, monkeypatch):
+    monkeypatch.delenv("STATE_TABLE", raising=False)
+    monkeypatch.delenv("PORTFOLIO_TABLE", raising=False)
     assert forecast.run(["--period", "2027Q1"]) == 2
-    assert "--portfolio" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "--portfolio FILE" in err and "--portfolio-table" in err
 
 
 def test_bad_period_is_a_usage_error():

@@ -53,10 +53,14 @@ def test_sub_metric_out_of_range_is_a_usage_error(capsys):
     assert "0–10" in capsys.readouterr().err
 
 
-def test_customer_without_scores_file_says_live_lookup_is_not_configured(capsys):
-    # Given --customer and no --scores, When run, Then exit 2 with a clear message
+def test_customer_without_tables_or_scores_file_says_what_to_pass(capsys, monkeypatch):
+    # Given --customer, no table names (flags or environment) and no --scores
+    monkeypatch.delenv("STATE_TABLE", raising=False)
+    monkeypatch.delenv("PORTFOLIO_TABLE", raising=False)
+    # When run, Then exit 2 naming the flags and the stack outputs to take them from
     assert health.run(["--customer", "Halvorsen Freight AS"]) == 2
-    assert "not configured" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "--state-table" in err and "StateTableName" in err and "--scores FILE" in err
 
 
 def test_customer_from_scores_file(capsys):

@@ -63,3 +63,17 @@ def test_missing_required_column_is_named(capsys, write_csv):
     path = write_csv("customers.csv", "account_id,name,segment,arr\nacc-a,A,SMB,1\n")
     assert risk.run(["--portfolio", str(path)]) == 1
     assert "missing column(s): renewal_date" in capsys.readouterr().err
+
+
+def test_each_playbook_comes_with_the_event_that_makes_it_an_active_intervention_plan(capsys):
+    # Given the example portfolio, When ranked as JSON
+    assert risk.run([*ARGS, "--format", "json"]) == 0
+    accounts = {a["account_id"]: a for a in json.loads(capsys.readouterr().out)["accounts"]}
+    # Then starting Copperline's playbook is one InterventionStarted for the generic webhook
+    assert accounts["acc-copperline"]["intervention"] == {
+        "type": "InterventionStarted",
+        "account": {"id": "acc-copperline"},
+        "data": {"plan_id": "acc-copperline-low_engagement-2026-11-22", "playbook": "low_engagement"},
+    }
+    # And an account with no playbook has none
+    assert accounts["acc-halvorsen"]["intervention"] is None
