@@ -1,0 +1,126 @@
+"""The raw-body archive's format: one JSON line per accepted delivery, and the reference events carry.
+
+Bodies travel to S3 through Firehose, which batches many deliveries into one gzipped object under
+``raw/YYYY/MM/dd/HH/`` (its default UTC hour prefix, taken from the oldest record in the object). A body
+too large for one Firehose record, or one Firehose refused, is written as its own object
+``raw/YYYY/MM/dd/HH/<record id>.body`` instead. The reference is the same either way, and it is known
+before anything is stored, so the events can carry it:
+
+    s3://<bucket>/raw/2026/11/22/12/#<record id>
+
+i.e. "the record with this id, in the objects of this hour prefix". ``boomerang raw show REF`` reads the
+``.body`` object if there is one, else scans that hour and its neighbours (a batch object is named after
+its oldest record, so a record received at 12:00:01 can sit in an 11/ object).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+PREFIX = "raw/"
+BODY_SUFFIX = ".body"
+#: Firehose's limit for one record's data is 1,000 KiB; keep a margin for the line's own fields.
+MAX_RECORD_BYTES = 1_000 * 1024 - 4096
+
+
+@dataclass(frozen=True)
+class RawDelivery:
+    record_id: str
+    source: str
+    received_at: datetime
+    content_type: str | None
+    body: bytes
+
+    @classmethod
+    def new(cls, source: str, received_at: datetime, content_type: str | None, body: bytes) -> RawDelivery:
+        return cls(f"{source}-{secrets.token_hex(8)}", source, received_at, content_type, body)
+
+
+@dataclass(frozen=True)
+class RawRef:
+    bucket: str
+    hour: datetime  # UTC, truncated to the hour
+    record_id: str
+
+    def __str__(self) -> str:
+        return f"s3://{self.bucket}/{hour_prefix(self.hour)}#{self.record_id}"
+
+    @property
+    def body_key(self) -> str:
+        """Where the body is when it was stored on its own (too large for Firehose, or Firehose failed)."""
+        return f"{hour_prefix(self.hour)}{self.record_id}{BODY_SUFFIX}"
+
+    def search_prefixes(self) -> list[str]:
+        """The hour prefixes that can hold the record's batch object, most likely first."""
+        return [hour_prefix(self.hour + timedelta(hours=h)) for h in (0, -1, 1)]
+
+    @classmethod
+    def of(cls, bucket: str, raw: RawDelivery) -> RawRef:
+        moment = raw.received_at.astimezone(UTC)
+        return cls(bucket, moment.replace(minute=0, second=0, microsecond=0), raw.record_id)
+
+    @classmethod
+    def parse(cls, text: str) -> RawRef:
+        """``s3://bucket/raw/YYYY/MM/dd/HH/#id``; ValueError says what is wrong with anything else."""
+        if not text.startswith("s3://") or "#" not in text:
+            raise ValueError(f"{text!r} is not a raw_ref (s3://<bucket>/raw/YYYY/MM/dd/HH/#<record id>)")
+        location, _, record_id = text[5:].partition("#")
+        bucket, _, key = location.partition("/")
+        if not bucket or not record_id or not key.startswith(PREFIX):
+            raise ValueError(f"{text!r} is not a raw_ref (s3://<bucket>/raw/YYYY/MM/dd/HH/#<record id>)")
+        try:
+            hour = datetime.strptime(key[len(PREFIX) :].rstrip("/"), "%Y/%m/%d/%H").replace(tzinfo=UTC)
+        except ValueError:
+            raise ValueError(f"{text!r}: the prefix must be raw/YYYY/MM/dd/HH/") from None
+        return cls(bucket, hour, record_id)
+
+
+def hour_prefix(hour: datetime) -> str:
+    return f"{PREFIX}{hour:%Y/%m/%d/%H}/"
+
+
+def record_line(raw: RawDelivery) -> bytes:
+    """The archived JSON line; ``id`` comes first so a scan can match it without parsing every line."""
+    try:
+        body, encoding = raw.body.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        body, encoding = base64.b64encode(raw.body).decode(), "base64"
+    fields = {
+        "id": raw.record_id,
+        "source": raw.source,
+        "received_at": raw.received_at.isoformat(),
+        "content_type": raw.content_type,
+        "encoding": encoding,
+        "body": body,
+    }
+    return json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+
+
+def line_prefix(record_id: str) -> bytes:
+    return b'{"id":' + json.dumps(record_id).encode() + b","
+
+
+def parse_line(line: bytes) -> RawDelivery:
+    fields = json.loads(line)
+    body = fields["body"]
+    raw_body = base64.b64decode(body) if fields.get("encoding") == "base64" else body.encode("utf-8")
+    return RawDelivery(
+        record_id=fields["id"],
+        source=fields["source"],
+        received_at=datetime.fromisoformat(fields["received_at"]),
+        content_type=fields.get("content_type"),
+        body=raw_body,
+    )
+
+
+def find_in_batch(data: bytes, record_id: str) -> RawDelivery | None:
+    """The record in one batch object's (decompressed) bytes, if it is there."""
+    wanted = line_prefix(record_id)
+    for line in data.split(b"\n"):
+        if line.startswith(wanted):
+            return parse_line(line)
+    return None
