@@ -34,9 +34,10 @@ class Observability(Construct):
         queues: Sequence[QueueWithDlq],
         state_machine: sfn.StateMachine,
         http_api: apigwv2.HttpApi,
+        alarms: Sequence[cloudwatch.Alarm] = (),
     ) -> None:
         super().__init__(scope, construct_id)
-        self.alarms: list[cloudwatch.Alarm] = []
+        self.alarms: list[cloudwatch.Alarm] = list(alarms)  # raised by other capabilities (archive, quarantine)
 
         for pair in queues:
             name = pair.dlq.node.id

@@ -12,7 +12,7 @@ STATE_TTL_ATTRIBUTE = "expires_at"
 IDEMPOTENCY_TTL_ATTRIBUTE = "expiration"
 
 
-def _table(
+def table(
     scope: Construct,
     logical_id: str,
     *,
@@ -20,7 +20,9 @@ def _table(
     sort_key: str | None,
     ttl_attribute: str | None,
     removal_policy: RemovalPolicy,
+    stream: dynamodb.StreamViewType | None = None,
 ) -> dynamodb.Table:
+    """An on-demand, encrypted, point-in-time-recoverable table with string keys."""
     table = dynamodb.Table(
         scope,
         logical_id,
@@ -33,6 +35,7 @@ def _table(
         ),
         time_to_live_attribute=ttl_attribute,
         removal_policy=removal_policy,
+        stream=stream,
     )
     set_logical_id(table, logical_id)
     return table
@@ -43,15 +46,17 @@ class Tables(Construct):
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
-        self.portfolio = _table(
+        # Its stream (keys only) tells QuarantineReplay when a lookup is imported or learned.
+        self.portfolio = table(
             self,
             "PortfolioTable",
             partition_key="pk",
             sort_key="sk",
             ttl_attribute=None,
             removal_policy=RemovalPolicy.RETAIN,
+            stream=dynamodb.StreamViewType.KEYS_ONLY,
         )
-        self.state = _table(
+        self.state = table(
             self,
             "StateTable",
             partition_key="pk",
@@ -60,7 +65,7 @@ class Tables(Construct):
             removal_policy=RemovalPolicy.RETAIN,
         )
         # Idempotency records only live for the Powertools expiry window: safe to drop with the stack.
-        self.idempotency = _table(
+        self.idempotency = table(
             self,
             "IdempotencyTable",
             partition_key="id",

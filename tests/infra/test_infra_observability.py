@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from conftest import Synth
 
 DLQS = ("ScoringDlq", "TriggersDlq", "NotifyDlq")
-FUNCTION_NAMES = ("Ingest", "Scoring", "Triggers", "Notify", "Interactions")
+FUNCTION_NAMES = ("Ingest", "Scoring", "Triggers", "Notify", "Interactions", "QuarantineReplay")
 
 
 def _alarms(synth: Synth) -> list[dict[str, Any]]:
