@@ -12,26 +12,9 @@ from constructs import Construct
 from infra.constructs.naming import set_logical_id
 from infra.constructs.tables import table
 from infra.nag import acknowledge
+from services.ingest.adapters.quarantine import BY_REASON_INDEX, LISTED_ATTRIBUTES
 
 TTL_ATTRIBUTE = "expires_at"
-BY_REASON_INDEX = "ByReason"
-#: What `boomerang quarantine list` shows; the body is never copied into the index.
-LISTED_ATTRIBUTES = [
-    "quarantine_id",
-    "source",
-    "reason",
-    "message",
-    "received_at",
-    "last_seen_at",
-    "content_type",
-    "path",
-    "verified",
-    "status",
-    "deliveries",
-    "attempts",
-    "waiting_for",
-    "pending_events",
-]
 
 
 class Quarantine(Construct):
@@ -56,12 +39,12 @@ class Quarantine(Construct):
 
         self.failures = sqs.Queue(
             self,
-            "ReplayFailures",
+            "ReplayDlq",
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
             retention_period=Duration.days(14),
         )
-        set_logical_id(self.failures, "QuarantineReplayFailures")
+        set_logical_id(self.failures, "QuarantineReplayDlq")
         acknowledge(
             self.failures,
             "AwsSolutions-SQS3",
@@ -70,7 +53,7 @@ class Quarantine(Construct):
         )
         self.failures_alarm = cloudwatch.Alarm(
             self,
-            "ReplayFailuresNotEmpty",
+            "ReplayDlqNotEmpty",
             alarm_description="Quarantined deliveries could not be replayed after a mapping arrived: they are "
             "still in QuarantineTable; run `boomerang quarantine replay --reason unknown_account`.",
             metric=self.failures.metric_approximate_number_of_messages_visible(
@@ -81,4 +64,4 @@ class Quarantine(Construct):
             evaluation_periods=1,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
-        set_logical_id(self.failures_alarm, "QuarantineReplayFailuresNotEmpty")
+        set_logical_id(self.failures_alarm, "QuarantineReplayDlqNotEmpty")

@@ -115,13 +115,13 @@ def test_archive_and_replay_failures_raise_alarms_on_the_dashboard(synth: Synth)
     stale = synth.props("RawArchiveDeliveryStale", "AWS::CloudWatch::Alarm")
     assert (stale["Namespace"], stale["MetricName"]) == ("AWS/Firehose", "DeliveryToS3.DataFreshness")
     assert stale["Threshold"] == 1800
-    failures = synth.props("QuarantineReplayFailuresNotEmpty", "AWS::CloudWatch::Alarm")
+    failures = synth.props("QuarantineReplayDlqNotEmpty", "AWS::CloudWatch::Alarm")
     assert failures["Dimensions"] == [
-        {"Name": "QueueName", "Value": {"Fn::GetAtt": ["QuarantineReplayFailures", "QueueName"]}}
+        {"Name": "QueueName", "Value": {"Fn::GetAtt": ["QuarantineReplayDlq", "QueueName"]}}
     ]
     [dashboard] = synth.of_type("AWS::CloudWatch::Dashboard").values()
     body = json.dumps(dashboard["Properties"]["DashboardBody"])
-    assert "RawArchiveDeliveryStale" in body and "QuarantineReplayFailuresNotEmpty" in body
+    assert "RawArchiveDeliveryStale" in body and "QuarantineReplayDlqNotEmpty" in body
 
 
 def test_outputs_name_what_the_cli_needs(synth: Synth) -> None:

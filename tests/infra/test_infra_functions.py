@@ -93,7 +93,7 @@ EXPECTED_PERMISSIONS: dict[str, dict[str, set[str]]] = {
         "*": XRAY | {"dynamodb:ListStreams"},
         # the stream actions are on the table's StreamArn (asserted in the stream mapping's test)
         "PortfolioTable": TABLE_READ | LEARN | STREAM_READ,
-        "QuarantineReplayFailures": {"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"},
+        "QuarantineReplayDlq": {"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"},
         "BoomerangBus": {"events:PutEvents"},
         "IdempotencyTable": IDEMPOTENCY,
         "RawArchiveStream": {"firehose:PutRecord"},
@@ -275,7 +275,7 @@ def test_replay_wakes_only_for_new_lookups_and_account_profiles(synth: Synth) ->
     assert mapping["BisectBatchOnFunctionError"] is True and mapping["MaximumRetryAttempts"] == 3
     # And batches it gives up on are described in the failures queue (the items stay in the quarantine)
     assert mapping["DestinationConfig"]["OnFailure"]["Destination"] == {
-        "Fn::GetAtt": ["QuarantineReplayFailures", "Arn"]
+        "Fn::GetAtt": ["QuarantineReplayDlq", "Arn"]
     }
     # And the function reads the stream, not more of the table than its other grants allow
     stream_statements = [

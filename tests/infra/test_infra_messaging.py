@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 QUEUES = {"ScoringQueue": "ScoringDlq", "TriggersQueue": "TriggersDlq", "NotifyQueue": "NotifyDlq"}
 #: Queues that are a failure destination themselves (of a stream mapping), like a DLQ.
-FAILURE_QUEUES = ("QuarantineReplayFailures",)
+FAILURE_QUEUES = ("QuarantineReplayDlq",)
 #: Queue -> the function whose timeout bounds the processing of one message.
 CONSUMER = {"ScoringQueue": "Scoring", "TriggersQueue": "Triggers", "NotifyQueue": "Notify"}
 RULES: dict[str, tuple[dict[str, Any], str]] = {

@@ -19,6 +19,23 @@ from services.ingest.logic.raw import RawDelivery
 from services.ingest.models.quarantine import QuarantinedDelivery
 
 BY_REASON_INDEX = "ByReason"
+#: What the index copies from an item (what `boomerang quarantine list` shows); never the body.
+LISTED_ATTRIBUTES = [
+    "quarantine_id",
+    "source",
+    "reason",
+    "message",
+    "received_at",
+    "last_seen_at",
+    "content_type",
+    "path",
+    "verified",
+    "status",
+    "deliveries",
+    "attempts",
+    "waiting_for",
+    "pending_events",
+]
 INLINE_BODY_BYTES = 256 * 1024  # DynamoDB items stop at 400 KB
 RESOLVED_TTL_DAYS = 30
 BODY_PREFIX = "quarantine/"
