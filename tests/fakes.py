@@ -11,6 +11,7 @@ from boomerang.portfolio.csv_files import Portfolio, read_portfolio
 from services.common.events import EventEnvelope
 from services.common.portfolio import Account, Connection, Contact, Member, Target
 from services.common.signals import AccountSignals
+from services.ingest.logic.identities import Identity
 from services.triggers.logic.evaluator import TriggerRecord
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -205,10 +206,7 @@ class InMemoryIdentities:
         return cls(read_portfolio(EXAMPLES / "portfolio"))
 
     def find(self, namespace: str, external_id: str) -> Any:
-        from services.common.portfolio import lookup_key
-        from services.ingest.logic.identities import Identity
-
-        item = self.lookups.get(lookup_key(namespace, external_id))
+        item = self.lookups.get(f"LOOKUP#{namespace}#{external_id}")  # services.common.portfolio.lookup_key
         return Identity(item["account_id"], item.get("contact_id")) if item else None
 
     def account_exists(self, account_id: str) -> bool:
@@ -243,9 +241,9 @@ class InMemoryArchive:
         self.stored = 0
 
     def reference(self, raw: Any) -> str:
-        from services.ingest.logic.raw import RawRef
+        from services.ingest.logic.raw import reference  # the production reference format, not a fake one
 
-        return str(RawRef.of(self.bucket, raw))
+        return reference(self.bucket, raw)
 
     def store(self, raw: Any) -> str:
         self.stored += 1

@@ -19,6 +19,7 @@ from services.ingest.logic.raw import (
     RawRef,
     find_in_batch,
     record_line,
+    reference,
 )
 
 
@@ -32,7 +33,7 @@ class FirehoseArchive:
         self._s3 = s3
 
     def reference(self, raw: RawDelivery) -> str:
-        return str(RawRef.of(self.bucket, raw))
+        return reference(self.bucket, raw)
 
     def store(self, raw: RawDelivery) -> str:
         """``firehose`` or ``object`` (too large for a record, or Firehose refused: the body is still kept)."""

@@ -30,7 +30,6 @@ from services.ingest.models.quarantine import QuarantinedDelivery, quarantine_id
 from services.ingest.models.webhook import (
     QUARANTINED,
     IngestResult,
-    Parsed,
     UnknownAccount,
     UnknownSource,
     Unmappable,
@@ -101,8 +100,7 @@ class IngestService:
             source.verify(request, secrets, request.received_at)
         except WebhookError as exc:
             return _refused(exc)
-        verified = f"authenticated by the {source.name} adapter's check at {request.received_at.isoformat()}"
-        return self._process(source, request, verified)
+        return self._process(source, request, None)
 
     def replay(self, item: QuarantinedDelivery) -> IngestResult:
         """Parse → resolve → publish a quarantined delivery again, with today's mappings and rules."""
@@ -120,10 +118,14 @@ class IngestService:
 
     # ------------------------------------------------------------------ the work after verification
     def _process(
-        self, source: Source, request: WebhookRequest, verified: str, replaying: QuarantinedDelivery | None = None
+        self,
+        source: Source,
+        request: WebhookRequest,
+        verified: str | None,
+        replaying: QuarantinedDelivery | None = None,
     ) -> IngestResult:
+        """``verified`` says how the delivery was authenticated; None: just now, by ``source.verify``."""
         notes: dict[str, int] = {}
-        parsed = Parsed()
         try:
             parsed = source.parse(request)
             if parsed.claims:
@@ -169,9 +171,8 @@ class IngestService:
             answer = {**answer, "quarantined": len(unknown), "quarantine_id": kept_id}
         reason = UnknownAccount.code if unknown else None
         if duplicate:
-            return IngestResult(
-                200, {**answer, "duplicate": True}, parsed.reply, "duplicate", reason, kept_id, raw_ref, notes
-            )
+            body = {**answer, "duplicate": True}
+            return IngestResult(200, body, parsed.reply, "duplicate", reason, kept_id, raw_ref, notes)
         status = 202 if parsed.reply is None else 200
         return IngestResult(status, answer, parsed.reply, "accepted", reason, kept_id, raw_ref, notes)
 
@@ -210,11 +211,13 @@ class IngestService:
         source: str,
         request: WebhookRequest,
         exc: WebhookError,
-        verified: str,
+        verified: str | None,
         replaying: QuarantinedDelivery | None,
         pending: tuple[str, ...] = (),
         notes: dict[str, int] | None = None,
     ) -> IngestResult:
+        if verified is None:
+            verified = f"authenticated by the {source} adapter's check at {request.received_at.isoformat()}"
         item = QuarantinedDelivery(
             quarantine_id=replaying.quarantine_id if replaying else quarantine_id(source, request.body),
             source=source,
