@@ -40,8 +40,20 @@ def stack() -> Iterator[LocalStack]:
     with tempfile.TemporaryDirectory() as workdir:
         config = Path(workdir) / "boomerang.toml"
         config.write_text(rules)
-        with LocalStack(port=0, config_path=config, stdout=io.StringIO()) as running:
-            yield running
+        _new_containers()  # handler modules outlive a stack in this process: make ingest read these rules
+        try:
+            with LocalStack(port=0, config_path=config, stdout=io.StringIO()) as running:
+                yield running
+        finally:
+            _new_containers()
+
+
+def _new_containers() -> None:
+    from services.common.config import current_config
+    from services.ingest.adapters import wiring
+
+    for cached in (current_config, wiring.ingest_service, wiring.replayer):
+        cached.cache_clear()
 
 
 def _deliver(stack: LocalStack, source: str, body: bytes) -> tuple[int, dict[str, Any]]:

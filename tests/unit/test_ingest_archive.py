@@ -127,3 +127,12 @@ def test_put_events_calls_stay_within_ten_entries_and_256_kb():
     chunks = _chunks(entries)
     assert [len(c) for c in chunks] == [4, 10, 1]
     assert all(sum(entry_size(e) for e in c) <= 256 * 1024 for c in chunks)
+
+
+def test_a_replayed_body_is_referenced_under_the_hour_it_is_archived_not_received():
+    # Given a delivery received on the 1st and archived (replayed) on the 3rd
+    received, stored = datetime(2026, 11, 1, 9, 5, tzinfo=UTC), datetime(2026, 11, 3, 17, 40, tzinfo=UTC)
+    raw = RawDelivery.new("hubspot", received, None, b"[]", stored_at=stored)
+    # Then its reference names the 3rd's hour (where Firehose files it) and it keeps its receipt time
+    assert RawRef.parse(InMemoryArchive().reference(raw)).hour == datetime(2026, 11, 3, 17, tzinfo=UTC)
+    assert parse_line(record_line(raw)) == raw

@@ -57,6 +57,7 @@ def put_body(s3: Any, bucket: str, key: str, raw: RawDelivery) -> None:
         Body=raw.body,
         ContentType=raw.content_type or "application/octet-stream",
         Metadata={"source": raw.source, "received-at": raw.received_at.isoformat(), "record-id": raw.record_id},
+        ServerSideEncryption="AES256",
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol
 
 from pydantic import ValidationError
@@ -137,7 +137,10 @@ class IngestService:
             if not events:
                 why = parsed.ignored or "nothing left to publish"
                 return IngestResult(200, {"accepted": 0, "ignored": why}, parsed.reply, "ignored", notes=notes)
-            raw = RawDelivery.new(source.name, request.received_at, request.headers.get("content-type"), request.body)
+            # A replay is archived now, not at the original receipt: its raw_ref names the hour it is filed in.
+            stored_at = None if replaying is None else datetime.now(UTC)
+            content_type = request.headers.get("content-type")
+            raw = RawDelivery.new(source.name, request.received_at, content_type, request.body, stored_at)
             raw_ref = self._archive.reference(raw)
             envelopes, unknown = self._canonical(source.name, events, request.received_at, raw_ref)
             if not envelopes:

@@ -35,12 +35,22 @@ class RawDelivery:
     received_at: datetime
     content_type: str | None
     body: bytes
+    # When it is archived, if not at receipt (a replay, hours later): Firehose files it under that hour.
+    stored_at: datetime | None = None
 
     @classmethod
-    def new(cls, source: str, received_at: datetime, content_type: str | None, body: bytes) -> RawDelivery:
+    def new(
+        cls,
+        source: str,
+        received_at: datetime,
+        content_type: str | None,
+        body: bytes,
+        stored_at: datetime | None = None,
+    ) -> RawDelivery:
         # 64 random bits (Python seeds its generator from os.urandom per process): unique within an hour
         # prefix for any realistic volume, and a tenth of secrets.token_hex's cost on the hot path.
-        return cls(f"{source}-{random.getrandbits(64):016x}", source, received_at, content_type, body)
+        record_id = f"{source}-{random.getrandbits(64):016x}"
+        return cls(record_id, source, received_at, content_type, body, stored_at)
 
 
 @dataclass(frozen=True)
@@ -63,7 +73,7 @@ class RawRef:
 
     @classmethod
     def of(cls, bucket: str, raw: RawDelivery) -> RawRef:
-        moment = raw.received_at if raw.received_at.tzinfo is UTC else raw.received_at.astimezone(UTC)
+        moment = _utc(raw.stored_at or raw.received_at)
         return cls(bucket, moment.replace(minute=0, second=0, microsecond=0), raw.record_id)
 
     @classmethod
@@ -84,8 +94,12 @@ class RawRef:
 
 def reference(bucket: str, raw: RawDelivery) -> str:
     """``str(RawRef.of(bucket, raw))``, with the hour's part cached (the same for every delivery that hour)."""
-    moment = raw.received_at if raw.received_at.tzinfo is UTC else raw.received_at.astimezone(UTC)
+    moment = _utc(raw.stored_at or raw.received_at)
     return _ref_prefix(bucket, moment.year, moment.month, moment.day, moment.hour) + raw.record_id
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
 
 
 @functools.lru_cache(maxsize=64)
@@ -108,6 +122,7 @@ def record_line(raw: RawDelivery) -> bytes:
         "id": raw.record_id,
         "source": raw.source,
         "received_at": raw.received_at.isoformat(),
+        "stored_at": raw.stored_at.isoformat() if raw.stored_at else None,
         "content_type": raw.content_type,
         "encoding": encoding,
         "body": body,
@@ -129,6 +144,7 @@ def parse_line(line: bytes) -> RawDelivery:
         received_at=datetime.fromisoformat(fields["received_at"]),
         content_type=fields.get("content_type"),
         body=raw_body,
+        stored_at=datetime.fromisoformat(fields["stored_at"]) if fields.get("stored_at") else None,
     )
 
 
