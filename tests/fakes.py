@@ -251,6 +251,10 @@ class InMemoryArchive:
             self.bodies[self.reference(raw)] = raw
         return "memory"
 
+    def begin(self, raw: Any) -> Any:
+        how = self.store(raw)
+        return lambda: how
+
 
 class InMemoryQuarantine:
     """The QuarantineTable's behaviour: upsert by id, waiting pointers, listing of pending items."""

@@ -136,3 +136,42 @@ def test_a_replayed_body_is_referenced_under_the_hour_it_is_archived_not_receive
     # Then its reference names the 3rd's hour (where Firehose files it) and it keeps its receipt time
     assert RawRef.parse(InMemoryArchive().reference(raw)).hour == datetime(2026, 11, 3, 17, tzinfo=UTC)
     assert parse_line(record_line(raw)) == raw
+
+
+class FlakyArchive(InMemoryArchive):
+    """Fails the first write, as a throttled Firehose and S3 together would."""
+
+    def begin(self, raw):
+        if self.stored == 0:
+            self.stored += 1
+
+            def failed():
+                raise ConnectionError("archive unavailable")
+
+            return failed
+        return super().begin(raw)
+
+
+def test_if_the_body_cannot_be_kept_the_delivery_fails_and_its_retry_points_at_the_same_raw_ref():
+    from tests.fakes import InMemoryOnce
+
+    # Given the archive fails once while the events go to the bus
+    bus, archive = FakePublisher(), FlakyArchive()
+    service = ingest_service(sources(), {"delighted_api_key": "dk"}, bus, once=InMemoryOnce(), archive=archive)
+    body = SAMPLES["delighted"].body
+    request = WebhookRequest("delighted", sign("delighted", body, "dk"), body, NOW)
+    # When it is delivered: the error surfaces (the vendor gets a 5xx and retries)
+    with pytest.raises(ConnectionError):
+        service.accept(request)
+    # Then the retry is accepted, archived, and its events point at the same raw_ref as the first attempt's
+    retry = service.accept(request)
+    assert retry.status == 202
+    assert {e.raw_ref for e in bus.published} == {retry.raw_ref}
+    assert archive.bodies[retry.raw_ref].body == body
+
+
+def test_the_same_bytes_get_the_same_record_id_and_other_bytes_another():
+    first = RawDelivery.new("zendesk", NOW, None, b'{"a": 1}')
+    assert RawDelivery.new("zendesk", NOW, None, b'{"a": 1}').record_id == first.record_id
+    assert RawDelivery.new("zendesk", NOW, None, b'{"a": 2}').record_id != first.record_id
+    assert RawDelivery.new("intercom", NOW, None, b'{"a": 1}').record_id != first.record_id

@@ -7,8 +7,11 @@ lifecycle rule moves and later expires what it holds (infra/constructs/raw_archi
 
 from __future__ import annotations
 
+import functools
 import gzip
 import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from services.common.adapters.dynamo import client
@@ -35,6 +38,10 @@ class FirehoseArchive:
     def reference(self, raw: RawDelivery) -> str:
         return reference(self.bucket, raw)
 
+    def begin(self, raw: RawDelivery) -> Callable[[], str]:
+        """Store in the background (alongside PutEvents); the result waits for it and raises its error."""
+        return _background().submit(self.store, raw).result
+
     def store(self, raw: RawDelivery) -> str:
         """``firehose`` or ``object`` (too large for a record, or Firehose refused: the body is still kept)."""
         line = record_line(raw)
@@ -48,6 +55,12 @@ class FirehoseArchive:
                 pass  # throttled or unavailable: one S3 PUT keeps the body all the same
         put_body(self._s3 or client("s3"), self.bucket, RawRef.of(self.bucket, raw).body_key, raw)
         return "object"
+
+
+@functools.cache
+def _background() -> ThreadPoolExecutor:
+    # One archive write per webhook, a few at once in a process; botocore clients are thread-safe.
+    return ThreadPoolExecutor(max_workers=4, thread_name_prefix="raw-archive")
 
 
 def put_body(s3: Any, bucket: str, key: str, raw: RawDelivery) -> None:

@@ -50,6 +50,9 @@ class Archive(Protocol):
     def store(self, raw: RawDelivery) -> str:
         """Keep the body; returns how (the adapter's own word, e.g. ``firehose`` or ``object``)."""
 
+    def begin(self, raw: RawDelivery) -> Callable[[], str]:
+        """Start keeping the body; the returned function waits for it (and raises if it failed)."""
+
 
 class Once(Protocol):
     """Runs ``action`` once per key; a repeat returns the first result and ``True`` (a duplicate)."""
@@ -151,8 +154,13 @@ class IngestService:
             return self._keep(source.name, request, exc, verified, replaying, notes=notes)
 
         def publish() -> dict[str, object]:
-            self._archive.store(raw)
-            self._publisher.publish(envelopes)
+            # The body is stored while the events are put on the bus (a webhook → DM hop saved); the answer
+            # waits for both. If either fails the vendor gets a 5xx and retries the same bytes: same raw_ref.
+            stored = self._archive.begin(raw)
+            try:
+                self._publisher.publish(envelopes)
+            finally:
+                stored()
             return {"accepted": len(envelopes), "event_ids": [e.event_id for e in envelopes]}
 
         try:
