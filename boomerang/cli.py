@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     importer.add_argument("--table", required=True, help="PortfolioTableName from the stack outputs")
     importer.set_defaults(run=_portfolio_import)
 
-    from boomerang.operator import add_commands
+    from boomerang.ingest_ops import add_commands
 
     add_commands(commands)
 

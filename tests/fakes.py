@@ -300,7 +300,7 @@ class InMemoryQuarantine:
             for i in self.items.values()
             if i.status == "pending" and i.reason == reason and source in (None, i.source)
         ]
-        return iter(sorted(found, key=lambda i: (i.source, i.received_at)))
+        return iter(sorted(found, key=lambda i: i.listing_key))
 
 
 def ingest_service(

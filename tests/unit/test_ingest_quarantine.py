@@ -142,11 +142,25 @@ def test_bulk_replay_of_unknown_accounts_stops_when_time_runs_out(world):
     for n in range(3):
         world.identities.add("churnzero", f"CUST-2000{n}", "acc-rioclaro")
     budget = iter([True, False])
-    results, more = world.replayer.replay_reason("unknown_account", keep_going=lambda: next(budget, False))
-    assert (len(results), more) == (1, True)
-    results, more = world.replayer.replay_reason("unknown_account")
-    assert (len(results), more) == (2, False)
+    results, following = world.replayer.replay_reason("unknown_account", keep_going=lambda: next(budget, False))
+    assert len(results) == 1 and following is not None
+    results, following = world.replayer.replay_reason("unknown_account", after=following)
+    assert (len(results), following) == (2, None)
     assert len(world.bus.published) == 3
+
+
+def test_a_bulk_replay_continues_past_items_that_still_fail(world):
+    # Given two unknown accounts of which only the one listed second gets its mapping
+    kept = {world.deliver("churnzero", _churnzero(a), "cz").quarantine_id: a for a in ("CUST-20001", "CUST-20002")}
+    _, second = [kept[i.quarantine_id] for i in world.quarantine.pending("unknown_account")]
+    world.identities.add("churnzero", second, "acc-rioclaro")
+    # When the bulk replay runs out of time after the first (still failing) item and continues
+    budget = iter([True, False])
+    first, following = world.replayer.replay_reason("unknown_account", keep_going=lambda: next(budget, False))
+    rest, done = world.replayer.replay_reason("unknown_account", after=following)
+    # Then the continuation does not start over: it replays the second and reaches the end
+    assert [r.result for r in first] == ["quarantined"]
+    assert ([r.result for r in rest], done) == (["replayed"], None)
 
 
 def test_a_partly_unknown_batch_replays_only_the_waiting_events(world):

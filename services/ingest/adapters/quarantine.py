@@ -81,7 +81,7 @@ class DynamoQuarantine(Table):
         }
         once = {  # set by the first delivery only
             "received_at": item.received_at.isoformat(),
-            "list_sk": f"{item.source}#{item.received_at.isoformat()}#{item.quarantine_id}",
+            "list_sk": item.listing_key,
         }
         if len(item.body) <= INLINE_BODY_BYTES:
             once["body"] = item.body  # type: ignore[assignment]

@@ -4,7 +4,7 @@ Invoked (1) by the PortfolioTable's stream when a lookup (``LOOKUP#…``) or an 
 imported by ``boomerang portfolio import`` or learned by ingest from a CRM event — replaying the items
 waiting for exactly that key; (2) directly by ``boomerang quarantine replay`` with ``{"ids": [...]}`` or
 ``{"reason": "unknown_account", "source": "hubspot"}`` (bulk, until the time budget runs out: the answer
-says ``more`` and the command calls again).
+says ``more`` with the ``next`` position, and the command calls again with ``after``).
 """
 
 from __future__ import annotations
@@ -63,16 +63,22 @@ def _direct(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     except ValidationError as exc:
         return {"error": "bad_request", "message": describe(exc)}
     replayer = wiring.replayer()
+    following: str | None = None
     if request.ids:
         results = [replayer.replay(qid) for qid in request.ids]
-        more = False
     else:
         assert request.reason is not None
-        results, more = replayer.replay_reason(
-            request.reason, request.source, keep_going=lambda: context.get_remaining_time_in_millis() > RESERVE_MS
+        results, following = replayer.replay_reason(
+            request.reason,
+            request.source,
+            keep_going=lambda: context.get_remaining_time_in_millis() > RESERVE_MS,
+            after=request.after,
         )
     _report(results)
-    return {"results": [r.as_dict() for r in results], "more": more}
+    answer: dict[str, Any] = {"results": [r.as_dict() for r in results], "more": following is not None}
+    if following is not None:
+        answer["next"] = following  # send back as `after` to continue
+    return answer
 
 
 @traced

@@ -85,12 +85,24 @@ class Replayer:
         return [self.replay(qid) for qid in ids]
 
     def replay_reason(
-        self, reason: str, source: str | None = None, keep_going: Callable[[], bool] = lambda: True
-    ) -> tuple[list[ReplayResult], bool]:
-        """Replay every pending item with this reason; (results, True) if time ran out before the end."""
+        self,
+        reason: str,
+        source: str | None = None,
+        keep_going: Callable[[], bool] = lambda: True,
+        after: str | None = None,
+    ) -> tuple[list[ReplayResult], str | None]:
+        """Replay the pending items with this reason in listing order, from after the position ``after``.
+
+        Returns the results and, if time ran out first, the position to continue after (items still failing
+        stay listed: continuing from the start would replay them again and never reach the end).
+        """
         results: list[ReplayResult] = []
+        last: str | None = None
         for item in list(self._store.pending(reason, source)):
+            if after is not None and item.listing_key <= after:
+                continue
             if not keep_going():
-                return results, True
+                return results, last
             results.append(self.replay(item.quarantine_id))
-        return results, False
+            last = item.listing_key
+        return results, None

@@ -21,6 +21,11 @@ def quarantine_id(source: str, body: bytes) -> str:
     return f"{source}-{digest[:20]}"
 
 
+def listing_key(source: str, received_at: datetime, quarantine_id: str) -> str:
+    """Where a pending item sorts in the listing (the ByReason index's sort key)."""
+    return f"{source}#{received_at.isoformat()}#{quarantine_id}"
+
+
 @dataclass(frozen=True)
 class QuarantinedDelivery:
     quarantine_id: str
@@ -42,6 +47,10 @@ class QuarantinedDelivery:
     event_ids: tuple[str, ...] = field(default_factory=tuple)
     raw_ref: str | None = None
 
+    @property
+    def listing_key(self) -> str:
+        return listing_key(self.source, self.received_at, self.quarantine_id)
+
 
 class ReplayRequest(BaseModel):
     """A direct invocation of the QuarantineReplay function (what ``boomerang quarantine replay`` sends)."""
@@ -51,6 +60,7 @@ class ReplayRequest(BaseModel):
     ids: list[str] = Field(default_factory=list, max_length=1000)
     reason: Literal["malformed_payload", "unmappable", "unknown_account"] | None = None
     source: str | None = None
+    after: str | None = None  # a bulk replay continues after this listing position (the last answer's `next`)
 
     @model_validator(mode="after")
     def _one_target(self) -> ReplayRequest:

@@ -131,6 +131,7 @@ def _replay(args: argparse.Namespace) -> int:
             print(json.dumps(result))
         if not answer.get("more"):
             break
+        request["after"] = answer["next"]  # items still failing stay listed: go on after the last one
     summary = ", ".join(f"{n} {result}" for result, n in sorted(counts.items())) or "nothing to replay"
     print(summary, file=sys.stderr)
     return 0 if set(counts) <= {"replayed", "already_replayed"} else 1
