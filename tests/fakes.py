@@ -12,6 +12,7 @@ from services.common.events import EventEnvelope
 from services.common.portfolio import Account, Connection, Contact, Member, Target
 from services.common.signals import AccountSignals
 from services.ingest.logic.identities import Identity
+from services.ingest.logic.raw import reference as raw_reference
 from services.triggers.logic.evaluator import TriggerRecord
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -241,9 +242,7 @@ class InMemoryArchive:
         self.stored = 0
 
     def reference(self, raw: Any) -> str:
-        from services.ingest.logic.raw import reference  # the production reference format, not a fake one
-
-        return reference(self.bucket, raw)
+        return raw_reference(self.bucket, raw)  # the production reference format, not a fake one
 
     def store(self, raw: Any) -> str:
         self.stored += 1

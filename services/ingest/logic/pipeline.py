@@ -133,7 +133,8 @@ class IngestService:
             parsed = source.parse(request)
             if parsed.claims:
                 for outcome in learn(parsed.claims, self._identities, source.name):
-                    notes[f"identity_{outcome.outcome}"] = notes.get(f"identity_{outcome.outcome}", 0) + 1
+                    note = f"identity_{outcome.outcome}"
+                    notes[note] = notes.get(note, 0) + 1
             events = parsed.events
             if replaying is not None and replaying.pending_events:
                 events = [e for e in events if e.source_event_id in replaying.pending_events]

@@ -22,6 +22,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 PREFIX = "raw/"
 BODY_SUFFIX = ".body"
@@ -29,8 +30,7 @@ BODY_SUFFIX = ".body"
 MAX_RECORD_BYTES = 1_000 * 1024 - 4096
 
 
-@dataclass(frozen=True)
-class RawDelivery:
+class RawDelivery(NamedTuple):  # a tuple: one is built per accepted webhook, on the hot path
     record_id: str
     source: str
     received_at: datetime
