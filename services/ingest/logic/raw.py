@@ -50,7 +50,7 @@ class RawDelivery(NamedTuple):  # a tuple: one is built per accepted webhook, on
     ) -> RawDelivery:
         # Named by its bytes: a delivery retried after a failure gets the same reference (within the hour),
         # so an event published before the archive write failed still points at the body once it is kept.
-        digest = hashlib.blake2b(source.encode() + b"\x1f" + body, digest_size=8).hexdigest()
+        digest = hashlib.sha1(source.encode() + b"\x1f" + body, usedforsecurity=False).hexdigest()[:16]
         return cls(f"{source}-{digest}", source, received_at, content_type, body, stored_at)
 
 
