@@ -1,14 +1,18 @@
 """AWS cost per 1M webhook events, from the published prices (shared/reference/aws-figures.md, us-east-1).
 
-Sizes that drive DynamoDB and EventBridge charges are measured on the real models, not guessed; rates and
-durations are assumptions stated in ASSUMPTIONS and docs/cost.md.
+Sizes that drive DynamoDB, EventBridge and archive charges are measured on the real models and the sample
+webhooks, not guessed; rates and durations are assumptions stated in ASSUMPTIONS and docs/cost.md.
 """
 
 from __future__ import annotations
 
+import gzip
 import math
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
 
 PRICE = {
     "lambda_request": 0.20 / 1e6,
@@ -25,6 +29,12 @@ PRICE = {
     "logs_gb": 0.50,
     "xray_trace": 5.00 / 1e6,
     "ses_email": 0.10 / 1000,
+    # Not in aws-figures.md: aws.amazon.com/firehose/pricing (Direct PUT ingestion, first 500 TB/month,
+    # each record rounded up to 5 KB; the rate as issue #4 quotes it) and aws.amazon.com/s3/pricing.
+    "firehose_gb": 0.029,
+    "s3_put": 0.005 / 1000,
+    "s3_standard_gb_month": 0.023,
+    "s3_glacier_ir_gb_month": 0.004,
 }
 
 ASSUMPTIONS = {
@@ -33,7 +43,7 @@ ASSUMPTIONS = {
     "fired_share": 0.005,  # of all events, a DM goes out (one peak moment per ~200 webhooks)
     "approved_share": 0.6,  # of DMs, the CSM approves and the ask is emailed
     "health_change_share": 0.02,  # events that move an account's status, or its score by ≥ announce_delta
-    "ingest_ms": 40,  # warm, I/O bound: one GetItem + PutEvents
+    "ingest_ms": 50,  # warm, I/O bound: GetItem, idempotency put + update, Firehose PutRecord (~10 ms), PutEvents
     "ingest_mb": 512,
     "scoring_batch": 10,  # 5 s batching window at a few events/s and up
     "scoring_ms_per_batch": 150,
@@ -41,6 +51,12 @@ ASSUMPTIONS = {
     "express_ms": 200,
     "log_bytes_per_event": 450,  # rejections and EMF only; accepted webhooks log at DEBUG
     "access_log_bytes": 350,
+    "events_per_second": 5,  # a steady few a second: how full Firehose's 900 s buffer gets before it writes
+    "firehose_buffer_s": 900,
+    "firehose_buffer_mb": 128,
+    "archive_standard_days": 30,  # then Glacier Instant Retrieval ...
+    "archive_days": 400,  # ... until the lifecycle rule deletes it
+    "quarantine_share": 0.01,  # deliveries kept (malformed, unmappable, unknown account), replayed once
 }
 
 
@@ -86,7 +102,29 @@ def measured_sizes() -> dict[str, int]:
             "survey": "delighted-nps",
         },
     )
-    return {"signals_item": len(signals.model_dump_json()) + 80, "bus_event": len(nps.detail()) + 350}
+    return {
+        "signals_item": len(signals.model_dump_json()) + 80,
+        "bus_event": len(nps.detail()) + 350,
+        **archive_sizes(t0),
+    }
+
+
+def archive_sizes(received_at: datetime) -> dict[str, int]:
+    """Archived record size (mean, and as Firehose bills it: 5 KB steps) and gzip's ratio, on the samples."""
+    from services.ingest.logic.raw import RawDelivery, record_line
+
+    bodies = [p.read_bytes() for p in sorted((ROOT / "examples" / "webhooks").glob("*/*.json"))]
+    bodies += [
+        p.read_bytes() for p in sorted((ROOT / "tests" / "fixtures").glob("*/*.*")) if p.suffix in (".json", ".xml")
+    ]
+    lines = [record_line(RawDelivery.new("sample", received_at, "application/json", b)) for b in bodies]
+    billed = sum(math.ceil(len(line) / 5120) * 5120 for line in lines) / len(lines)
+    batch = b"".join(lines * 20)  # a batch object holds many records
+    return {
+        "raw_record": sum(map(len, lines)) // len(lines),
+        "raw_record_billed": int(billed),
+        "gzip_percent": math.ceil(100 * len(gzip.compress(batch)) / len(batch)),
+    }
 
 
 def model() -> dict[str, object]:
@@ -95,6 +133,15 @@ def model() -> dict[str, object]:
     sizes = measured_sizes()
     signals_wru = math.ceil(sizes["signals_item"] / 1024)
     peak, fired = n * a["peak_share"], n * a["fired_share"]
+    # One object per full buffer: by time at a few events a second, by size at thousands.
+    per_object = min(
+        a["events_per_second"] * a["firehose_buffer_s"], a["firehose_buffer_mb"] * 2**20 / sizes["raw_record"]
+    )
+    stored_gb = n * sizes["raw_record"] * sizes["gzip_percent"] / 100 / 2**30
+    months_standard = a["archive_standard_days"] / 30
+    months_glacier = (a["archive_days"] - a["archive_standard_days"]) / 30
+    kept = n * a["quarantine_share"]
+    item_wru = math.ceil((sizes["raw_record"] + 600) / 1024)  # the item with its body and bookkeeping
     lines = {
         "API Gateway HTTP API": n * p["http_api_request"],
         "Ingest Lambda": n * p["lambda_request"]
@@ -123,6 +170,12 @@ def model() -> dict[str, object]:
         "Notify / Interactions (per DM)": fired * (3 * p["lambda_request"] + 3 * p["sqs_request"] + 4 * p["ddb_wru"]),
         "SES (approved asks)": fired * a["approved_share"] * p["ses_email"],
         "CloudWatch Logs": n * (a["log_bytes_per_event"] + a["access_log_bytes"]) / 1e9 * p["logs_gb"],
+        "Raw archive: Firehose ingestion (5 KB steps)": n * sizes["raw_record_billed"] / 2**30 * p["firehose_gb"],
+        "Raw archive: S3 PUTs (one per buffer) + storage to expiry": n / per_object * p["s3_put"]
+        + stored_gb * (months_standard * p["s3_standard_gb_month"] + months_glacier * p["s3_glacier_ir_gb_month"]),
+        # kept: upsert + a WAIT pointer; replayed once: the replay function, reads, the resolve update
+        "Quarantine (kept + replayed)": kept
+        * ((item_wru + 1 + 1) * p["ddb_wru"] + p["lambda_request"] + 3 * p["ddb_rru"] + p["eventbridge_event"]),
     }
     total = sum(lines.values())
     return {

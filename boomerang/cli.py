@@ -1,4 +1,5 @@
-"""The `boomerang` command: local stack, demo, config and schema checks, portfolio import, signing, the cadence job."""
+"""The `boomerang` command: local stack, demo, config and schema checks, portfolio import, signing, the cadence
+job, and the operator commands for the quarantine and the raw-body archive."""
 
 from __future__ import annotations
 
@@ -158,7 +159,11 @@ def main(argv: list[str] | None = None) -> int:
     schemas.set_defaults(run=_schemas)
 
     portfolio = commands.add_parser("portfolio", help="portfolio data").add_subparsers(dest="action", required=True)
-    importer = portfolio.add_parser("import", help="load CSV files into the deployed PortfolioTable")
+    importer = portfolio.add_parser(
+        "import",
+        help="load CSV files into the deployed PortfolioTable (quarantined deliveries waiting for a new "
+        "mapping are replayed automatically)",
+    )
     importer.add_argument("--data", required=True, help="directory of accounts.csv, contacts.csv, csms.csv, ...")
     importer.add_argument("--table", required=True, help="PortfolioTableName from the stack outputs")
     importer.set_defaults(run=_portfolio_import)
@@ -182,6 +187,10 @@ def main(argv: list[str] | None = None) -> int:
     runner.add_argument("--bus", default=os.environ.get("EVENT_BUS_NAME"), help="EventBusName (or $EVENT_BUS_NAME)")
     runner.add_argument("--config", help="rules file (default: $BOOMERANG_CONFIG or ./boomerang.toml)")
     runner.set_defaults(run=_cadence_run)
+
+    from boomerang.ingest_ops import add_commands
+
+    add_commands(commands)
 
     from services.ingest.logic.sources import SOURCE_NAMES
 

@@ -61,4 +61,13 @@ CADENCE = FunctionSpec(
     timeout=Duration.minutes(5),
 )
 
-ALL = (INGEST, SCORING, TRIGGERS, NOTIFY, INTERACTIONS, CADENCE)
+QUARANTINE_REPLAY = FunctionSpec(
+    name="QuarantineReplay",
+    handler="services.ingest.handlers.replay.handler",
+    service="quarantine",
+    description="Replay quarantined webhooks: on a new lookup in PortfolioTable's stream, or asked by the CLI.",
+    memory_mb=512,
+    timeout=Duration.minutes(5),  # a bulk replay runs until 20 s before this, then says there is more
+)
+
+ALL = (INGEST, SCORING, TRIGGERS, NOTIFY, INTERACTIONS, CADENCE, QUARANTINE_REPLAY)

@@ -11,15 +11,34 @@ from infra import function_specs as specs
 from infra.constructs.api import Api
 from infra.constructs.bus import Bus
 from infra.constructs.cadence import CadenceSchedule
-from infra.constructs.functions import TABLE_IDEMPOTENCY, TABLE_READ, TABLE_READ_WRITE, FunctionFactory
+from infra.constructs.functions import (
+    QUARANTINE_WRITE,
+    TABLE_IDEMPOTENCY,
+    TABLE_READ,
+    TABLE_READ_WRITE,
+    FunctionFactory,
+)
 from infra.constructs.observability import Observability
+from infra.constructs.quarantine import BY_REASON_INDEX, Quarantine
 from infra.constructs.queues import Queues
+from infra.constructs.raw_archive import QUARANTINE_PREFIX, RAW_PREFIX, RawArchive
 from infra.constructs.routing import Routing
 from infra.constructs.rule_evaluation import RuleEvaluation
 from infra.constructs.secrets import Secrets
 from infra.constructs.tables import DUE_INDEX, Tables
 from infra.packaging import REPO_ROOT, RULES_FILE
 from services.common.config import load_config
+
+#: Ingest may create identity lookups (learned from CRM events), and nothing else in the PortfolioTable.
+LEARN_IDENTITY = ("dynamodb:PutItem",)
+LOOKUPS = ("LOOKUP#*",)
+#: PortfolioTable writes that can resolve a quarantined delivery: a lookup, or an account profile.
+NEW_MAPPINGS = {
+    "eventName": ["INSERT", "MODIFY"],
+    "dynamodb": {
+        "Keys": {"pk": {"S": [{"prefix": "LOOKUP#"}, {"prefix": "ACCOUNT#"}]}, "sk": {"S": ["LOOKUP", "PROFILE"]}}
+    },
+}
 
 
 class BoomerangStack(Stack):
@@ -46,13 +65,32 @@ class BoomerangStack(Stack):
             config=load_config(REPO_ROOT / RULES_FILE),
         )
 
+        raw = RawArchive(self, "RawArchive")
+        quarantine = Quarantine(self, "Quarantine")
+
         factory = FunctionFactory(self, "Functions")
         ingest = (
             factory.create(specs.INGEST)
             .use_event_bus(bus)
             .use_secret(secret)
             .use_table("PORTFOLIO_TABLE", tables.portfolio, TABLE_READ)
+            .allow_items(tables.portfolio, LEARN_IDENTITY, leading_keys=LOOKUPS)
             .use_table("IDEMPOTENCY_TABLE", tables.idempotency, TABLE_IDEMPOTENCY)
+            .use_raw_archive(raw.stream_arn, raw.stream_name, raw.bucket, RAW_PREFIX)
+            .use_table("QUARANTINE_TABLE", quarantine.table, QUARANTINE_WRITE)
+            .allow_objects(raw.bucket, QUARANTINE_PREFIX, ("s3:PutObject",))
+        )
+        # Replays what ingest kept: the same pipeline after verification, plus reading and resolving items.
+        replay = (
+            factory.create(specs.QUARANTINE_REPLAY)
+            .consume_stream(tables.portfolio, filters=[NEW_MAPPINGS], on_failure=quarantine.failures)
+            .use_event_bus(bus)
+            .use_table("PORTFOLIO_TABLE", tables.portfolio, TABLE_READ)
+            .allow_items(tables.portfolio, LEARN_IDENTITY, leading_keys=LOOKUPS)
+            .use_table("IDEMPOTENCY_TABLE", tables.idempotency, TABLE_IDEMPOTENCY)
+            .use_raw_archive(raw.stream_arn, raw.stream_name, raw.bucket, RAW_PREFIX)
+            .use_table("QUARANTINE_TABLE", quarantine.table, TABLE_READ_WRITE, indexes=(BY_REASON_INDEX,))
+            .allow_objects(raw.bucket, QUARANTINE_PREFIX, ("s3:GetObject", "s3:PutObject", "s3:DeleteObject"))
         )
         scoring = (
             factory.create(specs.SCORING)
@@ -98,11 +136,12 @@ class BoomerangStack(Stack):
             self,
             "Observability",
             dashboard_name=self.stack_name,
-            functions=(ingest, scoring, triggers, notify, interactions, cadence),
+            functions=(ingest, scoring, triggers, notify, interactions, cadence, replay),
             queues=queues.all,
             dead_letter_queues=(schedule.dlq,),
             state_machine=rule_evaluation.state_machine,
             http_api=api.http_api,
+            alarms=(raw.stale_alarm, quarantine.failures_alarm),
         )
 
         CfnOutput(self, "ApiUrl", value=api.url, description="Base URL of the HTTP API")
@@ -110,3 +149,12 @@ class BoomerangStack(Stack):
         CfnOutput(self, "StateTableName", value=tables.state.table_name)
         CfnOutput(self, "EventBusName", value=bus.event_bus_name)
         CfnOutput(self, "SecretArn", value=secret.secret_arn, description="Paste the vendor credentials here")
+        CfnOutput(self, "QuarantineTableName", value=quarantine.table.table_name, description="quarantine list --table")
+        CfnOutput(
+            self,
+            "QuarantineReplayFunctionName",
+            value=replay.function.function_name,
+            description="boomerang quarantine replay --function",
+        )
+        CfnOutput(self, "RawArchiveBucketName", value=raw.bucket.bucket_name, description="where raw_ref points")
+        CfnOutput(self, "RawArchiveStreamName", value=raw.stream_name)

@@ -14,7 +14,10 @@ CDK metadata, layers, permissions, queue policies...):
   DefinitionSubstitutions applied, type kept).
 * ``AWS::Lambda::Function`` → recorded (Handler, resolved environment, timeout, memory); run
   in-process.
-* ``AWS::Lambda::EventSourceMapping`` → recorded; served by an SQS poller thread.
+* ``AWS::Lambda::EventSourceMapping`` → recorded; served by an SQS poller thread, or (a DynamoDB
+  stream source, with its filter criteria) by a stream poller thread (streams.py).
+* ``AWS::S3::Bucket`` → bucket (lower-case name); ``AWS::KinesisFirehose::DeliveryStream`` → a DirectPut
+  stream delivering to its S3 bucket (moto writes every PutRecord as an object at once, uncompressed).
 * ``AWS::Pipes::Pipe`` (SQS source → Step Functions target) → recorded; served by a poller thread.
 * ``AWS::ApiGatewayV2::Route`` + ``AWS::ApiGatewayV2::Integration`` → recorded; served by the
   local HTTP server.
@@ -31,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .lambdas import FunctionRegistry, LambdaFunction
+from .streams import StreamMapping
 from .template import Template
 
 IGNORED_PREFIXES = (
@@ -44,6 +48,7 @@ IGNORED_PREFIXES = (
     "AWS::Events::Archive",
     "AWS::ApiGatewayV2::Stage",
     "AWS::ApiGatewayV2::Api",
+    "AWS::S3::BucketPolicy",
     "AWS::KMS::",
     "AWS::SSM::",
     "Custom::",
@@ -142,6 +147,9 @@ class Deployment:
     secrets: dict[str, str] = field(default_factory=dict)  # logical id → secret ARN
     state_machines: dict[str, str] = field(default_factory=dict)  # logical id → ARN
     mappings: list[EventSourceMapping] = field(default_factory=list)
+    stream_mappings: list[StreamMapping] = field(default_factory=list)
+    buckets: dict[str, str] = field(default_factory=dict)  # logical id → bucket name
+    delivery_streams: dict[str, str] = field(default_factory=dict)  # logical id → Firehose stream name
     pipes: list[Pipe] = field(default_factory=list)
     routes: list[Route] = field(default_factory=list)
     schedules: list[Schedule] = field(default_factory=list)
@@ -177,6 +185,8 @@ class Deployer:
             "AWS::ApiGatewayV2::Route",
             "AWS::ApiGatewayV2::Integration",
             "AWS::Scheduler::Schedule",
+            "AWS::S3::Bucket",
+            "AWS::KinesisFirehose::DeliveryStream",
         }
         for res in t.resources.values():
             if res.type not in known:
@@ -184,6 +194,8 @@ class Deployer:
                 if not res.type.startswith(IGNORED_PREFIXES):
                     warn(f"ignoring {res.logical_id} ({res.type})")
         self._secrets()
+        self._buckets()
+        self._delivery_streams()
         self._tables()
         self._queues()
         self._buses()
@@ -245,7 +257,9 @@ class Deployer:
                     "StreamEnabled": True,
                     "StreamViewType": stream["StreamViewType"],
                 }
-            ddb.create_table(**kwargs)
+            created = ddb.create_table(**kwargs)["TableDescription"]
+            if created.get("LatestStreamArn"):
+                self.t.physical[res.logical_id].attrs["StreamArn"] = created["LatestStreamArn"]
             ttl = p.get("TimeToLiveSpecification")
             if ttl and ttl.get("Enabled", True) and ttl.get("AttributeName"):
                 ddb.update_time_to_live(
@@ -394,6 +408,9 @@ class Deployer:
     def _mappings(self) -> None:
         for res in self.t.by_type("AWS::Lambda::EventSourceMapping"):
             p = self.t.resolve(res.properties)
+            if ":dynamodb:" in str(p.get("EventSourceArn", "")):
+                self._stream_mapping(res.logical_id, p)
+                continue
             queue = self.d.queue_by_arn(str(p.get("EventSourceArn", "")))
             if queue is None:
                 warn(f"event source mapping {res.logical_id}: source is not a local SQS queue; skipped")
@@ -412,6 +429,71 @@ class Deployer:
                     enabled=bool(p.get("Enabled", True)),
                 )
             )
+
+    def _stream_mapping(self, logical_id: str, p: dict[str, Any]) -> None:
+        fn = self._function_for(p.get("FunctionName"), f"event source mapping {logical_id}")
+        if fn is None:
+            return
+        filters = [str(f["Pattern"]) for f in (p.get("FilterCriteria") or {}).get("Filters") or []]
+        self.d.stream_mappings.append(
+            StreamMapping(
+                logical_id=logical_id,
+                stream_arn=str(p["EventSourceArn"]),
+                function=fn,
+                batch_size=int(p.get("BatchSize", 100)),
+                filters=filters,
+                report_batch_item_failures="ReportBatchItemFailures" in (p.get("FunctionResponseTypes") or []),
+                retry_attempts=int(p.get("MaximumRetryAttempts", 3)),
+                enabled=bool(p.get("Enabled", True)),
+            )
+        )
+
+    # --------------------------------------------------------------- S3 and Firehose
+    def _buckets(self) -> None:
+        s3 = self.client("s3")
+        for res in self.t.by_type("AWS::S3::Bucket"):
+            name = self.t.name_of(res.logical_id).lower()  # bucket names are lower case
+            s3.create_bucket(Bucket=name)
+            p = self.t.resolve(res.properties)
+            # CloudFormation's ServerSideEncryptionByDefault is the API's ApplyServerSideEncryptionByDefault.
+            rules = [
+                {"ApplyServerSideEncryptionByDefault": r["ServerSideEncryptionByDefault"]}
+                for r in (p.get("BucketEncryption") or {}).get("ServerSideEncryptionConfiguration") or []
+                if "ServerSideEncryptionByDefault" in r
+            ]
+            if rules:
+                s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules})
+            self.t.physical[res.logical_id].ref = name
+            self.t.physical[res.logical_id].attrs.update(
+                {
+                    "Arn": f"arn:aws:s3:::{name}",
+                    "DomainName": f"{name}.s3.amazonaws.com",
+                    "RegionalDomainName": f"{name}.s3.{self.t.region}.amazonaws.com",
+                }
+            )
+            self.d.buckets[res.logical_id] = name
+
+    def _delivery_streams(self) -> None:
+        firehose = self.client("firehose")
+        for res in self.t.by_type("AWS::KinesisFirehose::DeliveryStream"):
+            p = self.t.resolve(res.properties)
+            destination = p.get("ExtendedS3DestinationConfiguration") or p.get("S3DestinationConfiguration")
+            if not destination:
+                warn(f"delivery stream {res.logical_id}: only S3 destinations are supported locally; skipped")
+                continue
+            name = self.t.name_of(res.logical_id)
+            config = {
+                k: destination[k]
+                for k in ("RoleARN", "BucketARN", "Prefix", "ErrorOutputPrefix", "CompressionFormat", "BufferingHints")
+                if k in destination
+            }
+            firehose.create_delivery_stream(
+                DeliveryStreamName=name, DeliveryStreamType="DirectPut", ExtendedS3DestinationConfiguration=config
+            )
+            arn = self.t.arn("firehose", f"deliverystream/{name}")
+            self.t.physical[res.logical_id].ref = name
+            self.t.physical[res.logical_id].attrs["Arn"] = arn
+            self.d.delivery_streams[res.logical_id] = name
 
     def _pipes(self) -> None:
         for res in self.t.by_type("AWS::Pipes::Pipe"):

@@ -18,6 +18,7 @@ from .lambdas import FunctionRegistry, error_payload, lambda_response_bytes, log
 from .pollers import EventSourceMappingPoller, PipePoller
 from .resources import Deployer, Deployment, warn
 from .slack_sink import SlackSink
+from .streams import StreamPoller
 from .template import DEFAULT_REGION, Template
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -320,6 +321,10 @@ class LocalStack:
                         esm, session.client("sqs", endpoint_url=self.moto_url), self.region, self._stop_event
                     )
                 )
+        for stream in self.deployment.stream_mappings:
+            if stream.enabled:
+                streams = session.client("dynamodbstreams", endpoint_url=self.moto_url)
+                self._pollers.append(StreamPoller(stream, streams, self.region, self._stop_event))
         for pipe in self.deployment.pipes:
             if pipe.enabled:
                 sfn = session.client("stepfunctions", endpoint_url=self.moto_url)

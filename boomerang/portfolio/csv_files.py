@@ -79,6 +79,7 @@ def read_portfolio(directory: Path) -> Portfolio:
     if (directory / "connections.csv").is_file():
         portfolio.connections = _rows(directory / "connections.csv", Connection, problems)
     problems.extend(_dangling_references(portfolio, ids))
+    problems.extend(_ambiguous_lookups(portfolio))
     if problems:
         raise PortfolioError(problems)
     return portfolio
@@ -114,4 +115,25 @@ def _dangling_references(portfolio: Portfolio, ids: dict[str, set[str]]) -> list
         for c in portfolio.connections
         if c.contact_id not in contacts
     )
+    return problems
+
+
+def _ambiguous_lookups(portfolio: Portfolio) -> list[str]:
+    """Every lookup must name one record: a shared domain, email or vendor id would make ingest guess."""
+    problems: list[str] = []
+    claimed: dict[tuple[str, str], list[str]] = {}
+    for account in portfolio.accounts:
+        if account.domain:
+            claimed.setdefault(("accounts.csv", f"domain {account.domain!r}"), []).append(account.account_id)
+        for source, external_id in account.external_ids.items():
+            claimed.setdefault(("accounts.csv", f"ext_{source} {external_id!r}"), []).append(account.account_id)
+    for contact in portfolio.contacts:
+        if contact.email:
+            claimed.setdefault(("contacts.csv", f"email {contact.email!r}"), []).append(contact.contact_id)
+        for source, external_id in contact.external_ids.items():
+            claimed.setdefault(("contacts.csv", f"ext_{source} {external_id!r}"), []).append(contact.contact_id)
+    for (file, what), named in claimed.items():
+        owners = sorted(set(named))  # a repeated row is already reported as a repeated id
+        if len(owners) > 1:
+            problems.append(f"{file}: {what} belongs to {len(owners)} records ({', '.join(owners)}); it must name one")
     return problems

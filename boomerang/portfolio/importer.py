@@ -11,6 +11,7 @@ from services.common.adapters.dynamo import client, to_item
 from services.common.portfolio import (
     account_key,
     contact_key,
+    contact_namespace,
     email_key,
     lookup_key,
     member_key,
@@ -53,16 +54,11 @@ def portfolio_items(portfolio: Portfolio) -> Iterator[tuple[str, dict[str, Any]]
                 **contact.model_dump(mode="json"),
             },
         )
+        person = {"sk": "LOOKUP", "account_id": contact.account_id, "contact_id": contact.contact_id}
         if contact.email:
-            yield (
-                "lookups",
-                {
-                    "pk": email_key(contact.email),
-                    "sk": "LOOKUP",
-                    "account_id": contact.account_id,
-                    "contact_id": contact.contact_id,
-                },
-            )
+            yield "lookups", {"pk": email_key(contact.email), **person}
+        for source, external_id in contact.external_ids.items():
+            yield "lookups", {"pk": lookup_key(contact_namespace(source), external_id), **person}
     for member in portfolio.members:
         yield "members", {"pk": member_key(member.member_id), "sk": "PROFILE", **member.model_dump(mode="json")}
     for target in portfolio.targets:

@@ -19,6 +19,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
@@ -35,6 +36,8 @@ RULES_FILE = packaging.RULES_FILE
 LOG_LEVEL = "INFO"
 
 SQS_BATCH_SIZE = 10
+STREAM_BATCH_SIZE = 100
+STREAM_RETRY_ATTEMPTS = 3
 
 
 # DynamoDB action sets (transactions need no extra actions: they are authorised per item action).
@@ -51,6 +54,8 @@ TABLE_READ_WRITE: tuple[str, ...] = (
     "dynamodb:DeleteItem",
     "dynamodb:BatchWriteItem",
 )
+#: What ingest does to the quarantine: upsert an item, write its WAIT# pointers.
+QUARANTINE_WRITE: tuple[str, ...] = ("dynamodb:UpdateItem", "dynamodb:BatchWriteItem")
 #: What the Powertools DynamoDB persistence layer calls (the delete undoes a record after a failure).
 TABLE_IDEMPOTENCY: tuple[str, ...] = (
     "dynamodb:GetItem",
@@ -158,8 +163,9 @@ class ServiceFunction(Construct):
         acknowledge(
             self.role,
             "AwsSolutions-IAM5[Resource::*]",
-            "Active X-Ray tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which do not "
-            "support resource-level permissions (the only '*' statement in this role).",
+            "Active X-Ray tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, and a DynamoDB "
+            "stream consumer needs dynamodb:ListStreams; none supports resource-level permissions (they are "
+            "the only '*' actions in this role).",
         )
 
     # -- wiring: environment variable + matching least-privilege grant ---------------------------------
@@ -186,6 +192,60 @@ class ServiceFunction(Construct):
             iam.PolicyStatement(
                 actions=list(actions),
                 resources=[table.table_arn, *(f"{table.table_arn}/index/{index}" for index in indexes)],
+            )
+        )
+        return self
+
+    def allow_items(
+        self, table: dynamodb.ITable, actions: Sequence[str], leading_keys: Sequence[str]
+    ) -> ServiceFunction:
+        """``actions`` only on items whose partition key matches ``leading_keys`` (e.g. ``LOOKUP#*``)."""
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=list(actions),
+                resources=[table.table_arn],
+                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": list(leading_keys)}},
+            )
+        )
+        return self
+
+    def use_raw_archive(self, stream_arn: str, stream_name: str, bucket: s3.IBucket, prefix: str) -> ServiceFunction:
+        """``RAW_ARCHIVE_STREAM``/``RAW_ARCHIVE_BUCKET``: firehose:PutRecord on the stream, and s3:PutObject
+        under ``prefix`` for bodies too large for a Firehose record."""
+        self.function.add_environment("RAW_ARCHIVE_STREAM", stream_name)
+        self.function.add_environment("RAW_ARCHIVE_BUCKET", bucket.bucket_name)
+        self.role.add_to_principal_policy(iam.PolicyStatement(actions=["firehose:PutRecord"], resources=[stream_arn]))
+        self.allow_objects(bucket, prefix, ("s3:PutObject",))
+        return self
+
+    def allow_objects(self, bucket: s3.IBucket, prefix: str, actions: Sequence[str]) -> ServiceFunction:
+        """``actions`` on the objects under one prefix of ``bucket``."""
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(actions=list(actions), resources=[bucket.arn_for_objects(f"{prefix}*")])
+        )
+        acknowledge(
+            self.role,
+            f"AwsSolutions-IAM5[Resource::<{_logical_id(bucket)}.Arn>/{prefix}*]",
+            f"Object keys under {prefix} are derived per delivery (time, record or quarantine id); the grant "
+            "is limited to that prefix of the one bucket.",
+        )
+        return self
+
+    def consume_stream(
+        self, table: dynamodb.ITable, *, filters: Sequence[Mapping[str, object]], on_failure: sqs.IQueue
+    ) -> ServiceFunction:
+        """A DynamoDB stream source (only records matching ``filters`` invoke it), partial batch failures
+        reported, poison records bisected, and batches given up on described in ``on_failure``."""
+        self.function.add_event_source(
+            event_sources.DynamoEventSource(
+                table,
+                starting_position=lambda_.StartingPosition.LATEST,
+                batch_size=STREAM_BATCH_SIZE,
+                bisect_batch_on_error=True,
+                retry_attempts=STREAM_RETRY_ATTEMPTS,
+                report_batch_item_failures=True,
+                filters=[lambda_.FilterCriteria.filter(dict(f)) for f in filters],
+                on_failure=event_sources.SqsDlq(on_failure),
             )
         )
         return self
@@ -220,3 +280,12 @@ class ServiceFunction(Construct):
             )
         )
         return self
+
+
+def _logical_id(construct: object) -> str:
+    """The CloudFormation logical id of an L2 construct's resource (as cdk-nag names it in findings)."""
+    from aws_cdk import CfnElement, Stack
+
+    child = construct.node.default_child  # type: ignore[attr-defined]
+    assert isinstance(child, CfnElement)
+    return str(Stack.of(child).resolve(child.logical_id))

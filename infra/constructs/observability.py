@@ -36,9 +36,10 @@ class Observability(Construct):
         state_machine: sfn.StateMachine,
         http_api: apigwv2.HttpApi,
         dead_letter_queues: Sequence[sqs.IQueue] = (),
+        alarms: Sequence[cloudwatch.Alarm] = (),
     ) -> None:
         super().__init__(scope, construct_id)
-        self.alarms: list[cloudwatch.Alarm] = []
+        self.alarms: list[cloudwatch.Alarm] = list(alarms)  # raised by other capabilities (archive, quarantine)
 
         # Every DLQ: the work queues' and those of other senders (the cadence schedule's).
         dlqs = [*(pair.dlq for pair in queues), *dead_letter_queues]

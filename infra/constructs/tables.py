@@ -15,7 +15,7 @@ DUE_INDEX = "DueIndex"
 DUE_INDEX_ATTRIBUTES = ("account_id", "status", "score", "since", "check_at", "escalate_at", "last_check_at")
 
 
-def _table(
+def table(
     scope: Construct,
     logical_id: str,
     *,
@@ -23,7 +23,9 @@ def _table(
     sort_key: str | None,
     ttl_attribute: str | None,
     removal_policy: RemovalPolicy,
+    stream: dynamodb.StreamViewType | None = None,
 ) -> dynamodb.Table:
+    """An on-demand, encrypted, point-in-time-recoverable table with string keys."""
     table = dynamodb.Table(
         scope,
         logical_id,
@@ -36,6 +38,7 @@ def _table(
         ),
         time_to_live_attribute=ttl_attribute,
         removal_policy=removal_policy,
+        stream=stream,
     )
     set_logical_id(table, logical_id)
     return table
@@ -47,15 +50,17 @@ class Tables(Construct):
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
-        self.portfolio = _table(
+        # Its stream (keys only) tells QuarantineReplay when a lookup is imported or learned.
+        self.portfolio = table(
             self,
             "PortfolioTable",
             partition_key="pk",
             sort_key="sk",
             ttl_attribute=None,
             removal_policy=RemovalPolicy.RETAIN,
+            stream=dynamodb.StreamViewType.KEYS_ONLY,
         )
-        self.state = _table(
+        self.state = table(
             self,
             "StateTable",
             partition_key="pk",
@@ -72,7 +77,7 @@ class Tables(Construct):
             non_key_attributes=[*DUE_INDEX_ATTRIBUTES, "csm_member_id"],
         )
         # Idempotency records only live for the Powertools expiry window: safe to drop with the stack.
-        self.idempotency = _table(
+        self.idempotency = table(
             self,
             "IdempotencyTable",
             partition_key="id",

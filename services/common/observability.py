@@ -42,10 +42,17 @@ def traced(handler: F) -> F:
     return run  # type: ignore[return-value]
 
 
-def count(metrics: Metrics, name: str, dimension: str, value: str) -> None:
-    """One count with its own dimension, flushed at once: dimensions never leak into the next invocation."""
+def count(
+    metrics: Metrics, name: str, dimension: str, value: str, *, also: dict[str, str] | None = None, amount: int = 1
+) -> None:
+    """One count with its own dimensions, flushed at once: dimensions never leak into the next invocation.
+
+    ``also`` adds dimensions (e.g. a rejection's reason); each distinct set is its own CloudWatch metric.
+    """
     if is_metrics_disabled():  # single_metric prints regardless; honour the switch Metrics honours
         return
-    with single_metric(name=name, unit=MetricUnit.Count, value=1, namespace=metrics.namespace) as metric:
+    with single_metric(name=name, unit=MetricUnit.Count, value=amount, namespace=metrics.namespace) as metric:
         metric.add_dimension(name="service", value=str(metrics.service))
         metric.add_dimension(name=dimension, value=value)
+        for extra, extra_value in (also or {}).items():
+            metric.add_dimension(name=extra, value=extra_value)

@@ -127,6 +127,11 @@ def lookup_key(source: str, external_id: str) -> str:
     return f"LOOKUP#{source}#{external_id}"
 
 
+def contact_namespace(source: str) -> str:
+    """The lookup namespace of a vendor's person ids (``hubspot:contact``): company and person ids may collide."""
+    return f"{source}:contact"
+
+
 def email_key(email: str) -> str:
     return f"LOOKUP#email#{email.strip().lower()}"
 

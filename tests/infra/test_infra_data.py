@@ -15,6 +15,7 @@ TABLES = {
     "PortfolioTable": ({"pk": "HASH", "sk": "RANGE"}, None, True),
     "StateTable": ({"pk": "HASH", "sk": "RANGE"}, "expires_at", True),
     "IdempotencyTable": ({"id": "HASH"}, "expiration", False),
+    "QuarantineTable": ({"pk": "HASH", "sk": "RANGE"}, "expires_at", True),
 }
 
 
@@ -23,12 +24,11 @@ def test_table_has_the_contract_keys_and_on_demand_billing(synth: Synth, table: 
     keys, _, _ = TABLES[table]
     # Given the table
     props = synth.props(table, "AWS::DynamoDB::Table")
-    # Then its keys are string attributes named as in the contract
+    # Then its keys are string attributes named as in the contract (plus its indexes' keys)
     assert {k["AttributeName"]: k["KeyType"] for k in props["KeySchema"]} == keys
     index_keys = {k["AttributeName"] for i in props.get("GlobalSecondaryIndexes", []) for k in i["KeySchema"]}
-    assert {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]} == dict.fromkeys(
-        [*keys, *sorted(index_keys)], "S"
-    )
+    expected = dict.fromkeys([*keys, *sorted(index_keys)], "S")
+    assert {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]} == expected
     # And it bills per request
     assert props["BillingMode"] == "PAY_PER_REQUEST"
 

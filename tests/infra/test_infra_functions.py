@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import TYPE_CHECKING
 
@@ -11,7 +12,7 @@ from aws_cdk import aws_lambda as lambda_
 if TYPE_CHECKING:
     from conftest import Synth
 
-FUNCTION_NAMES = ("Ingest", "Scoring", "Triggers", "Notify", "Interactions", "Cadence")
+FUNCTION_NAMES = ("Ingest", "Scoring", "Triggers", "Notify", "Interactions", "Cadence", "QuarantineReplay")
 HANDLERS = {
     "Ingest": "services.ingest.handlers.webhook.handler",
     "Scoring": "services.scoring.handlers.consume.handler",
@@ -19,6 +20,7 @@ HANDLERS = {
     "Notify": "services.notify.handlers.deliver.handler",
     "Interactions": "services.notify.handlers.interactions.handler",
     "Cadence": "services.scoring.handlers.cadence.handler",
+    "QuarantineReplay": "services.ingest.handlers.replay.handler",
 }
 SERVICE_NAMES = {
     "Ingest": "ingest",
@@ -27,14 +29,25 @@ SERVICE_NAMES = {
     "Notify": "notify",
     "Interactions": "interactions",
     "Cadence": "cadence",
+    "QuarantineReplay": "quarantine",
 }
 #: Contract env vars (docs/architecture.md) each function uses, with the resource each one points at.
+RAW_ARCHIVE_ENV = {"RAW_ARCHIVE_STREAM": "RawArchiveStream", "RAW_ARCHIVE_BUCKET": "RawArchiveBucket"}
 RESOURCE_ENV = {
     "Ingest": {
         "EVENT_BUS_NAME": "BoomerangBus",
         "SECRETS_ID": "BoomerangSecret",
         "PORTFOLIO_TABLE": "PortfolioTable",
         "IDEMPOTENCY_TABLE": "IdempotencyTable",
+        "QUARANTINE_TABLE": "QuarantineTable",
+        **RAW_ARCHIVE_ENV,
+    },
+    "QuarantineReplay": {
+        "EVENT_BUS_NAME": "BoomerangBus",
+        "PORTFOLIO_TABLE": "PortfolioTable",
+        "IDEMPOTENCY_TABLE": "IdempotencyTable",
+        "QUARANTINE_TABLE": "QuarantineTable",
+        **RAW_ARCHIVE_ENV,
     },
     "Scoring": {"EVENT_BUS_NAME": "BoomerangBus", "PORTFOLIO_TABLE": "PortfolioTable", "STATE_TABLE": "StateTable"},
     "Triggers": {"PORTFOLIO_TABLE": "PortfolioTable", "STATE_TABLE": "StateTable"},
@@ -57,6 +70,12 @@ SQS_CONSUME = {
     "sqs:GetQueueUrl",
 }
 SES_IDENTITIES = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*"
+RAW_OBJECTS = "${RawArchiveBucket.Arn}/raw/*"
+QUARANTINE_OBJECTS = "${RawArchiveBucket.Arn}/quarantine/*"
+QUARANTINE_INDEXES = "${QuarantineTable.Arn}/index/*"
+#: PutItem on the portfolio, only on LOOKUP# items (asserted with its condition below).
+LEARN = {"dynamodb:PutItem"}
+STREAM_READ = {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"}
 
 #: Exactly what each function may do, per resource (logical ID, "*" or a rendered ARN pattern).
 EXPECTED_PERMISSIONS: dict[str, dict[str, set[str]]] = {
@@ -65,8 +84,26 @@ EXPECTED_PERMISSIONS: dict[str, dict[str, set[str]]] = {
         "*": XRAY,
         "BoomerangBus": {"events:PutEvents"},
         "BoomerangSecret": SECRET_READ,
-        "PortfolioTable": TABLE_READ,
+        "PortfolioTable": TABLE_READ | LEARN,
         "IdempotencyTable": IDEMPOTENCY,
+        "RawArchiveStream": {"firehose:PutRecord"},
+        RAW_OBJECTS: {"s3:PutObject"},
+        "QuarantineTable": {"dynamodb:UpdateItem", "dynamodb:BatchWriteItem"},
+        QUARANTINE_OBJECTS: {"s3:PutObject"},
+    },
+    "QuarantineReplay": {
+        "QuarantineReplayLogGroup": LOGS,
+        "*": XRAY | {"dynamodb:ListStreams"},
+        # the stream actions are on the table's StreamArn (asserted in the stream mapping's test)
+        "PortfolioTable": TABLE_READ | LEARN | STREAM_READ,
+        "QuarantineReplayDlq": {"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"},
+        "BoomerangBus": {"events:PutEvents"},
+        "IdempotencyTable": IDEMPOTENCY,
+        "RawArchiveStream": {"firehose:PutRecord"},
+        RAW_OBJECTS: {"s3:PutObject"},
+        "QuarantineTable": TABLE_READ | TABLE_WRITE,
+        QUARANTINE_INDEXES: TABLE_READ | TABLE_WRITE,
+        QUARANTINE_OBJECTS: {"s3:GetObject", "s3:PutObject", "s3:DeleteObject"},
     },
     "Scoring": {
         "ScoringLogGroup": LOGS,
@@ -184,15 +221,22 @@ def test_function_role_allows_exactly_what_the_function_needs(synth: Synth, name
     assert permissions == EXPECTED_PERMISSIONS[name]
 
 
-def test_ingest_publishes_events_and_cannot_change_the_portfolio(synth: Synth) -> None:
-    # Given the Ingest role
-    permissions = synth.role_permissions("IngestRole")
-    # Then it may put events on the bus
-    assert "events:PutEvents" in permissions["BoomerangBus"]
-    # And it can only read the portfolio (no DeleteItem / writes there)
-    assert not permissions["PortfolioTable"] & TABLE_WRITE
-    # And it cannot touch the state table at all
-    assert "StateTable" not in permissions
+@pytest.mark.parametrize("role", ["IngestRole", "QuarantineReplayRole"])
+def test_ingest_can_only_add_identity_lookups_to_the_portfolio(synth: Synth, role: str) -> None:
+    # Given the statements of the role that name the PortfolioTable with a write action
+    writes = [
+        statement
+        for policy in synth.of_type("AWS::IAM::Policy").values()
+        if {"Ref": role} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if statement["Resource"] == {"Fn::GetAtt": ["PortfolioTable", "Arn"]}
+        and set(statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]) & TABLE_WRITE
+    ]
+    # Then the only write is PutItem, and only on items whose partition key starts with LOOKUP#
+    assert [w["Action"] for w in writes] == ["dynamodb:PutItem"]
+    assert writes[0]["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["LOOKUP#*"]}}
+    # And the state table is out of reach
+    assert "StateTable" not in synth.role_permissions(role)
 
 
 def test_triggers_has_no_secrets_and_no_bus_access(synth: Synth) -> None:
@@ -227,5 +271,35 @@ def test_functions_without_a_queue_have_no_event_source(synth: Synth) -> None:
     consumers = {
         m["Properties"]["FunctionName"]["Ref"] for m in synth.of_type("AWS::Lambda::EventSourceMapping").values()
     }
-    # Then only Scoring and Notify poll queues
-    assert consumers == {"Scoring", "Notify"}
+    # Then only Scoring and Notify poll queues, and QuarantineReplay reads the portfolio's stream
+    assert consumers == {"Scoring", "Notify", "QuarantineReplay"}
+
+
+def test_replay_wakes_only_for_new_lookups_and_account_profiles(synth: Synth) -> None:
+    # Given the stream mapping of QuarantineReplay
+    [mapping] = [
+        m["Properties"]
+        for m in synth.of_type("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["FunctionName"] == {"Ref": "QuarantineReplay"}
+    ]
+    # Then it reads PortfolioTable's stream from now on, reporting partial failures and bisecting poison batches
+    assert mapping["EventSourceArn"] == {"Fn::GetAtt": ["PortfolioTable", "StreamArn"]}
+    assert mapping["StartingPosition"] == "LATEST"
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["BisectBatchOnFunctionError"] is True and mapping["MaximumRetryAttempts"] == 3
+    # And batches it gives up on are described in the failures queue (the items stay in the quarantine)
+    assert mapping["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": ["QuarantineReplayDlq", "Arn"]}
+    # And the function reads the stream, not more of the table than its other grants allow
+    stream_statements = [
+        statement
+        for policy in synth.of_type("AWS::IAM::Policy").values()
+        if {"Ref": "QuarantineReplayRole"} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if "dynamodb:GetRecords" in statement["Action"]
+    ]
+    assert [s["Resource"] for s in stream_statements] == [{"Fn::GetAtt": ["PortfolioTable", "StreamArn"]}]
+    # And only inserted/changed lookups and account profiles invoke it
+    [pattern] = [json.loads(f["Pattern"]) for f in mapping["FilterCriteria"]["Filters"]]
+    assert pattern["eventName"] == ["INSERT", "MODIFY"]
+    assert pattern["dynamodb"]["Keys"]["pk"]["S"] == [{"prefix": "LOOKUP#"}, {"prefix": "ACCOUNT#"}]
+    assert pattern["dynamodb"]["Keys"]["sk"]["S"] == ["LOOKUP", "PROFILE"]

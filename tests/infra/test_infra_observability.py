@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from conftest import Synth
 
 DLQS = ("ScoringDlq", "TriggersDlq", "NotifyDlq", "CadenceDlq")
-FUNCTION_NAMES = ("Ingest", "Scoring", "Triggers", "Notify", "Interactions", "Cadence")
+FUNCTION_NAMES = ("Ingest", "Scoring", "Triggers", "Notify", "Interactions", "Cadence", "QuarantineReplay")
 
 
 def _alarms(synth: Synth) -> list[dict[str, Any]]:

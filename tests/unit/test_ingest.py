@@ -5,10 +5,9 @@ import pytest
 
 from boomerang.signing import sign
 from services.common.events import NpsResponded
-from services.ingest.logic.pipeline import IngestService
 from services.ingest.logic.sources import sources
 from services.ingest.models.webhook import WebhookRequest
-from tests.fakes import EXAMPLES, FakePublisher, InMemoryDirectory
+from tests.fakes import EXAMPLES, FakePublisher, ingest_service
 
 SECRETS = {"delighted_api_key": "dk", "generic_signing_secret": "gs"}
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -22,7 +21,7 @@ def bus():
 
 @pytest.fixture
 def ingest(bus):
-    return IngestService(sources(), lambda: SECRETS, InMemoryDirectory.examples(), bus)
+    return ingest_service(sources(), SECRETS, bus)
 
 
 def _request(source: str, body: bytes, headers: dict[str, str], now: datetime = NOW) -> WebhookRequest:
@@ -170,7 +169,7 @@ def test_generic_cannot_inject_boomerang_decisions(ingest, bus):
 
 
 def test_unconfigured_secret_is_503_so_the_vendor_retries(bus):
-    service = IngestService(sources(), lambda: {}, InMemoryDirectory.examples(), bus)
+    service = ingest_service(sources(), {}, bus)
     result = service.accept(_request("delighted", PRIYA, sign("delighted", PRIYA, "dk")))
     assert result.status == 503
 
@@ -188,7 +187,7 @@ class InMemoryOnce:
 
 def test_duplicate_delivery_is_200_and_publishes_once(bus):
     # Given the ingest service with delivery-level idempotency
-    service = IngestService(sources(), lambda: SECRETS, InMemoryDirectory.examples(), bus, InMemoryOnce())
+    service = ingest_service(sources(), SECRETS, bus, once=InMemoryOnce())
     headers = sign("delighted", PRIYA, "dk")
     # When the same delivery arrives twice
     first = service.accept(_request("delighted", PRIYA, headers))
@@ -205,6 +204,6 @@ def test_delivery_in_progress_elsewhere_is_409_so_the_vendor_retries(bus):
     def busy(key, action):
         raise InProgress("being processed")
 
-    service = IngestService(sources(), lambda: SECRETS, InMemoryDirectory.examples(), bus, busy)
+    service = ingest_service(sources(), SECRETS, bus, once=busy)
     result = service.accept(_request("delighted", PRIYA, sign("delighted", PRIYA, "dk")))
     assert result.status == 409 and bus.published == []

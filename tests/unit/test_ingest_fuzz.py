@@ -13,9 +13,8 @@ from hypothesis import strategies as st
 
 from boomerang.signing import sign
 from services.ingest.handlers import webhook
-from services.ingest.logic.pipeline import IngestService
 from services.ingest.logic.sources import SOURCE_NAMES, sources
-from tests.fakes import FakePublisher, InMemoryDirectory
+from tests.fakes import FakePublisher, ingest_service
 
 SECRETS = {s.secret_key: f"secret-{name}" for name, s in sources().items()}
 OPTIONS = {"typeform": {"nps_field_ref": "nps"}, "salesforce": {"organization_ids": ["00D5g000004ABCDEAA"]}}
@@ -31,7 +30,7 @@ class Context:
 
 @pytest.fixture(autouse=True)
 def in_memory_ingest(monkeypatch):
-    service = IngestService(sources(OPTIONS), lambda: SECRETS, InMemoryDirectory.examples(), FakePublisher())
+    service = ingest_service(sources(OPTIONS), SECRETS, FakePublisher())
     monkeypatch.setattr(webhook, "service", lambda: service)
     monkeypatch.setattr(webhook, "once", lambda: type("NoOnce", (), {"register": lambda self, c: None})())
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")

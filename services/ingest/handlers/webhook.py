@@ -1,9 +1,8 @@
-"""POST /webhooks/{source}: verify, normalize, publish. Thin: the work lives in logic.pipeline."""
+"""POST /webhooks/{source}: verify, normalize, archive, publish. Thin: the work lives in logic.pipeline."""
 
 from __future__ import annotations
 
 import base64
-import functools
 import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -12,39 +11,25 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from services.common.observability import count, for_service, traced
-from services.ingest.logic.pipeline import IngestService
+from services.ingest.adapters import wiring
+from services.ingest.logic.redact import redact
+from services.ingest.models.webhook import IngestResult, WebhookRequest
 
 if TYPE_CHECKING:
     from services.ingest.adapters.idempotency import PowertoolsOnce
-from services.ingest.models.webhook import WebhookRequest
+    from services.ingest.logic.pipeline import IngestService
 
 app = APIGatewayHttpResolver()
 
 logger, metrics = for_service("ingest")
 
 
-@functools.cache
 def once() -> PowertoolsOnce:
-    from services.ingest.adapters.idempotency import PowertoolsOnce
-
-    return PowertoolsOnce()
+    return wiring.once()
 
 
-@functools.cache
 def service() -> IngestService:
-    from services.common.adapters.bus import EventBusPublisher
-    from services.common.adapters.secrets import boomerang_secrets
-    from services.common.config import current_config
-    from services.ingest.adapters.identities import PortfolioIdentities
-    from services.ingest.logic.sources import sources
-
-    return IngestService(
-        sources(current_config().sources),
-        boomerang_secrets,
-        PortfolioIdentities(),
-        EventBusPublisher("boomerang.ingest"),
-        once(),
-    )
+    return wiring.ingest_service()
 
 
 def _raw_body() -> bytes:
@@ -62,6 +47,38 @@ def _url() -> str:
     return f"{scheme}://{host}{event.raw_path}" + (f"?{query}" if query else "")
 
 
+def record(source: str, result: IngestResult) -> None:
+    """EMF counts per source (docs/architecture.md, "Metrics") and one log line without personal data."""
+    src = "unknown" if result.reason == "unknown_source" else source
+    if result.status >= 300:
+        count(metrics, "webhook_rejected", "source", src, also={"reason": str(result.reason)})
+    else:
+        count(metrics, f"webhook_{result.outcome}", "source", src)
+    if result.quarantine_id:
+        count(metrics, "webhook_quarantined", "source", src, also={"reason": str(result.reason)})
+    for note, amount in result.notes.items():
+        count(metrics, note, "source", src, amount=amount)
+    # One log line per accepted webhook would be the biggest log cost; everything else logs.
+    log = (
+        logger.debug
+        if result.outcome in ("accepted", "duplicate", "ignored") and not result.quarantine_id
+        else logger.info
+    )
+    log(
+        "webhook",
+        extra={
+            "source": src,
+            "status": result.status,
+            "outcome": result.outcome,
+            "reason": result.reason,
+            "error": redact(result.body.get("message")),
+            "accepted": result.body.get("accepted"),
+            "quarantine_id": result.quarantine_id,
+            **result.notes,
+        },
+    )
+
+
 @app.post("/webhooks/<source>")
 def receive(source: str) -> Response[str]:
     event = app.current_event
@@ -75,20 +92,7 @@ def receive(source: str) -> Response[str]:
         url=_url(),
     )
     result = service().accept(request)
-    outcome = {200: "ignored", 202: "accepted"}.get(result.status, "rejected")
-    count(metrics, f"webhook_{outcome}", "source", source if result.status != 404 else "unknown")
-    # One log line per accepted webhook would be the biggest log cost; rejections always log.
-    log = logger.debug if result.status in (200, 202) else logger.info
-    log(
-        "webhook",
-        extra={
-            "source": source,
-            "status": result.status,
-            "outcome": outcome,
-            "error": result.body.get("error"),
-            "accepted": result.body.get("accepted"),
-        },
-    )
+    record(source, result)
     if result.reply is not None:
         return Response(status_code=result.status, content_type=result.reply.content_type, body=result.reply.body)
     return Response(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from services.common.events import EventType
 
@@ -22,12 +22,39 @@ class WebhookRequest:
 
 @dataclass(frozen=True)
 class AccountRef:
-    """How a vendor names the account: its own id, a respondent's email, a domain, or our id."""
+    """How a vendor names the account: its own id, a respondent's email, a domain, or our id.
+
+    ``contact_external_id`` is the vendor's id of the person (``source``'s contact namespace): a contact
+    event that names only the person resolves through it (``LOOKUP#<source>:contact#<id>``).
+    """
 
     source: str | None = None
     external_id: str | None = None
     email: str | None = None
     account_id: str | None = None
+    contact_external_id: str | None = None
+    domain: str | None = None
+
+
+@dataclass(frozen=True)
+class IdentityClaim:
+    """A vendor record tied to something we know: ``(source, external_id)`` is the one ``evidence`` names.
+
+    Ingest records the mapping only when the evidence resolves to exactly one account (and, for a contact
+    claim, one contact) and no other account already holds that vendor id: learned, never guessed.
+    """
+
+    source: str  # the lookup namespace: "hubspot" (a company) or "hubspot:contact" (a person)
+    external_id: str
+    evidence: AccountRef
+    source_event_id: str  # the vendor event that taught it (kept with the mapping)
+
+    @property
+    def is_contact(self) -> bool:
+        return self.source.endswith(CONTACT_SUFFIX)
+
+
+CONTACT_SUFFIX = ":contact"
 
 
 @dataclass(frozen=True)
@@ -54,13 +81,22 @@ class Parsed:
     events: list[VendorEvent] = field(default_factory=list)
     ignored: str | None = None  # why a well-formed delivery carries nothing Boomerang uses
     reply: Reply | None = None
+    claims: list[IdentityClaim] = field(default_factory=list)  # vendor ids this delivery ties to our records
 
 
-@dataclass(frozen=True)
+Outcome = Literal["accepted", "duplicate", "ignored", "quarantined", "rejected"]
+
+
+@dataclass(slots=True)  # not frozen: built for every delivery, and frozen fields cost a call each
 class IngestResult:
     status: int
     body: dict[str, Any]
     reply: Reply | None = None  # when set, answered instead of the JSON body
+    outcome: Outcome = "rejected"
+    reason: str | None = None  # the error code of a rejected or quarantined delivery
+    quarantine_id: str | None = None
+    raw_ref: str | None = None  # where the accepted body is archived (not told to the vendor)
+    notes: dict[str, int] = field(default_factory=dict)  # counts for metrics, e.g. identities learned
 
 
 class WebhookError(Exception):
@@ -97,3 +133,11 @@ class Unmappable(WebhookError):
 class UnknownAccount(WebhookError):
     status = 422
     code = "unknown_account"
+
+    def __init__(self, message: str, waiting_for: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.waiting_for = waiting_for  # the lookup keys whose arrival would resolve it
+
+
+#: The refusals a correctly signed delivery can get: each is kept in the quarantine, never dropped.
+QUARANTINED = (MalformedPayload, Unmappable, UnknownAccount)

@@ -65,3 +65,13 @@ def test_real_template_deploys_to_moto() -> None:
 
         expected = {src.secret_key for src in sources().values()} | {"slack_signing_secret", "slack_bot_token"}
         assert set(json.loads(secret["SecretString"])) == expected
+        # And the raw archive and the quarantine exist locally: a bucket with a Firehose stream into it, the
+        # quarantine table, and the replay function on the portfolio's stream (with its filter)
+        assert s.environment["RAW_ARCHIVE_BUCKET"] == d.buckets["RawArchiveBucket"]
+        assert s.environment["RAW_ARCHIVE_STREAM"] == d.delivery_streams["RawArchiveStream"]
+        assert s.environment["QUARANTINE_TABLE"] in d.tables.values()
+        [stream] = d.stream_mappings
+        assert stream.function.handler_path == "services.ingest.handlers.replay.handler"
+        assert stream.filters and stream.report_batch_item_failures
+        portfolio = ddb.describe_table(TableName=s.environment["PORTFOLIO_TABLE"])["Table"]
+        assert stream.stream_arn == portfolio["LatestStreamArn"]

@@ -69,6 +69,28 @@ def _table(ddb: Any, name: str, ttl: str | None = None, due_index: bool = False)
         ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl})
 
 
+def _quarantine_table(ddb: Any, name: str) -> None:
+    """QuarantineTable as infra/constructs/quarantine.py defines it (pk/sk, the ByReason index)."""
+    from services.ingest.adapters.quarantine import BY_REASON_INDEX, LISTED_ATTRIBUTES
+
+    ddb.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in ("pk", "sk", "list_pk", "list_sk")],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": BY_REASON_INDEX,
+                "KeySchema": [
+                    {"AttributeName": "list_pk", "KeyType": "HASH"},
+                    {"AttributeName": "list_sk", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": LISTED_ATTRIBUTES},
+            }
+        ],
+    )
+
+
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
@@ -88,6 +110,19 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
             KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
             AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
         )
+        _quarantine_table(ddb, "quarantine")
+        s3 = boto3.client("s3")
+        s3.create_bucket(Bucket="raw-archive")
+        boto3.client("firehose").create_delivery_stream(
+            DeliveryStreamName="raw-archive",
+            DeliveryStreamType="DirectPut",
+            ExtendedS3DestinationConfiguration={
+                "RoleARN": "arn:aws:iam::123456789012:role/firehose",
+                "BucketARN": "arn:aws:s3:::raw-archive",
+                "Prefix": "raw/",
+                "CompressionFormat": "GZIP",
+            },
+        )
         events, sqs = boto3.client("events"), boto3.client("sqs")
         events.create_event_bus(Name="bus")
         tap = sqs.create_queue(QueueName="tap")["QueueUrl"]
@@ -99,6 +134,9 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
         for name, value in {
             "PORTFOLIO_TABLE": "portfolio",
             "IDEMPOTENCY_TABLE": "idempotency",
+            "QUARANTINE_TABLE": "quarantine",
+            "RAW_ARCHIVE_BUCKET": "raw-archive",
+            "RAW_ARCHIVE_STREAM": "raw-archive",
             "STATE_TABLE": "state",
             "EVENT_BUS_NAME": "bus",
             "SECRETS_ID": secret["ARN"],
@@ -107,7 +145,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
             monkeypatch.setenv(name, value)
         import_portfolio(EXAMPLES / "portfolio", "portfolio", ddb)
         _reset_handler_caches()
-        yield SimpleNamespace(ddb=ddb, sqs=sqs, tap=tap)
+        yield SimpleNamespace(ddb=ddb, sqs=sqs, tap=tap, s3=s3)
         _reset_handler_caches()
 
 
@@ -116,15 +154,16 @@ def _reset_handler_caches() -> None:
     from aws_lambda_powertools.utilities import parameters
 
     from services.common.adapters import dynamo, secrets
-    from services.ingest.handlers import webhook
+    from services.ingest.adapters import wiring
     from services.notify.adapters import slack
     from services.notify.handlers import deliver, interactions
     from services.scoring.handlers import cadence, consume
     from services.triggers.handlers import evaluate
 
     for cached in (
-        webhook.service,
-        webhook.once,
+        wiring.ingest_service,
+        wiring.once,
+        wiring.replayer,
         secrets._provider,
         consume.recorder,
         cadence.job,

@@ -22,7 +22,7 @@ from services.ingest.logic.sources.cs_platform import CsPlatformSource
 from services.ingest.logic.sources.gainsight import Gainsight
 from services.ingest.logic.sources.totango import Totango
 from services.ingest.models.webhook import WebhookRequest
-from tests.fakes import FakePublisher, InMemoryDirectory
+from tests.fakes import FakePublisher, ingest_service
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -41,7 +41,7 @@ def _fixture(vendor: str, name: str) -> bytes:
 
 
 def _service(cls: type[CsPlatformSource], bus: FakePublisher, **options: Any) -> IngestService:
-    return IngestService({cls.name: cls(**options)}, lambda: SECRETS, InMemoryDirectory.examples(), bus)
+    return ingest_service({cls.name: cls(**options)}, SECRETS, bus)
 
 
 def _request(source: str, body: bytes, headers: dict[str, str]) -> WebhookRequest:
@@ -365,7 +365,7 @@ def test_defaults_work_and_names_are_distinct(cls):
 
 def test_unconfigured_token_is_503(bus):
     # Given no gainsight_token in the secret
-    service = IngestService({"gainsight": Gainsight()}, lambda: {}, InMemoryDirectory.examples(), bus)
+    service = ingest_service({"gainsight": Gainsight()}, {}, bus)
     body = _fixture("gainsight", "onboarding-completed-halvorsen.json")
     # When a call arrives / Then 503 so Gainsight retries later
     assert service.accept(_request("gainsight", body, _token(Gainsight))).status == 503

@@ -15,10 +15,9 @@ from services.common.events import (
     RenewalRiskFlagged,
     RenewalSigned,
 )
-from services.ingest.logic.pipeline import IngestService
 from services.ingest.logic.sources.hubspot import HubSpot, signed_uri
 from services.ingest.models.webhook import WebhookRequest
-from tests.fakes import FakePublisher, InMemoryDirectory
+from tests.fakes import FakePublisher, ingest_service
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "hubspot"
 SECRET = "hs-client-secret-5f3c"
@@ -59,7 +58,7 @@ def bus():
 
 @pytest.fixture
 def ingest(bus):
-    return IngestService({HubSpot.name: HubSpot(**OPTIONS)}, lambda: SECRETS, InMemoryDirectory.examples(), bus)
+    return ingest_service({HubSpot.name: HubSpot(**OPTIONS)}, SECRETS, bus)
 
 
 def test_mixed_batch_maps_only_the_events_boomerang_uses(ingest, bus):
@@ -106,7 +105,7 @@ def test_stage_ids_place_deals_in_pipelines_and_contact_roles_map_to_people(inge
 
 def test_without_options_a_won_deal_is_only_a_stage_change(bus):
     # Given the adapter built with no options (no renewal or expansion pipelines named)
-    ingest = IngestService({"hubspot": HubSpot()}, lambda: SECRETS, InMemoryDirectory.examples(), bus)
+    ingest = ingest_service({"hubspot": HubSpot()}, SECRETS, bus)
     body = _fixture("01-mixed-batch.json")
     # When the batch with a closedwon deal arrives
     result = ingest.accept(_request(body, _sign(body)))
@@ -242,11 +241,27 @@ def test_deal_event_without_its_company_is_422_not_guessed(ingest, bus):
 
 
 def test_company_unknown_to_the_portfolio_is_422(ingest, bus):
-    body = _fixture("01-mixed-batch.json").replace(b"6061034054", b"1111111111")
+    # Given a batch whose only used event names a company nobody imported
+    batch = [e for e in json.loads(_fixture("01-mixed-batch.json")) if "6061034054" in json.dumps(e)]
+    body = json.dumps(batch).replace("6061034054", "1111111111").encode()
+    # When it arrives / Then 422 unknown_account, kept in the quarantine, nothing on the bus
     result = ingest.accept(_request(body, _sign(body)))
     assert result.status == 422
     assert result.body["error"] == "unknown_account"
+    assert result.body["quarantine_id"].startswith("hubspot-")
     assert bus.published == []
+
+
+def test_a_batch_with_one_unknown_company_publishes_the_rest_and_keeps_that_event(ingest, bus):
+    # Given the mixed batch where one company is unknown
+    body = _fixture("01-mixed-batch.json").replace(b"6061034054", b"1111111111")
+    # When it arrives
+    result = ingest.accept(_request(body, _sign(body)))
+    # Then the known companies' events are published and the unknown one waits in the quarantine
+    assert result.status == 202, result.body
+    assert result.body["quarantined"] == 1 and result.quarantine_id == result.body["quarantine_id"]
+    assert len(bus.published) == result.body["accepted"] >= 1
+    assert all(e.account_id != "acc-meridian" for e in bus.published)
 
 
 def test_clearing_the_risk_property_unflags_the_account(ingest, bus):

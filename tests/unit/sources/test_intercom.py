@@ -10,7 +10,7 @@ from services.common.events import Severity, TicketEscalated, TicketOpened, Tick
 from services.ingest.logic.pipeline import IngestService
 from services.ingest.logic.sources.intercom import Intercom, _Item
 from services.ingest.models.webhook import Unmappable, WebhookRequest
-from tests.fakes import FakePublisher, InMemoryDirectory
+from tests.fakes import FakePublisher, ingest_service
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "intercom"
 SECRET = "intercom-client-secret-for-tests"
@@ -40,12 +40,7 @@ def bus():
 
 
 def service(bus: FakePublisher, **options) -> IngestService:
-    return IngestService(
-        {Intercom.name: Intercom(**options)},
-        lambda: {Intercom.secret_key: SECRET},
-        InMemoryDirectory.examples(),
-        bus,
-    )
+    return ingest_service({Intercom.name: Intercom(**options)}, {Intercom.secret_key: SECRET}, bus)
 
 
 @pytest.fixture

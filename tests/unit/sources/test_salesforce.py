@@ -15,10 +15,9 @@ from services.common.events import (
     TicketStatus,
     TicketUpdated,
 )
-from services.ingest.logic.pipeline import IngestService
 from services.ingest.logic.sources.salesforce import ACK, Salesforce, id18
 from services.ingest.models.webhook import WebhookRequest
-from tests.fakes import FakePublisher, InMemoryDirectory
+from tests.fakes import FakePublisher, ingest_service
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "salesforce"
 TOKEN = "sf-7Hq2-token-c41d"
@@ -46,7 +45,7 @@ def bus():
 
 @pytest.fixture
 def ingest(bus):
-    return IngestService({Salesforce.name: Salesforce(**OPTIONS)}, lambda: SECRETS, InMemoryDirectory.examples(), bus)
+    return ingest_service({Salesforce.name: Salesforce(**OPTIONS)}, SECRETS, bus)
 
 
 def test_opportunities_become_renewal_expansion_and_stage_events_with_a_soap_ack(ingest, bus):
@@ -145,12 +144,7 @@ def test_message_from_another_org_is_401(ingest, bus):
 
 @pytest.mark.parametrize("configured", [ORG_15, id18(ORG_15)])
 def test_org_ids_match_in_15_and_18_character_form(bus, configured):
-    service = IngestService(
-        {"salesforce": Salesforce(organization_ids=[configured])},
-        lambda: SECRETS,
-        InMemoryDirectory.examples(),
-        bus,
-    )
+    service = ingest_service({"salesforce": Salesforce(organization_ids=[configured])}, SECRETS, bus)
     assert service.accept(_request(_fixture("01-opportunities.xml"))).status == 200
     # the message may also carry the 15-character form
     body = _fixture("01-opportunities.xml").replace(b"00D5g000004FzQaEAK", ORG_15.encode())
@@ -158,7 +152,7 @@ def test_org_ids_match_in_15_and_18_character_form(bus, configured):
 
 
 def test_without_options_the_token_alone_authenticates(bus):
-    service = IngestService({"salesforce": Salesforce()}, lambda: SECRETS, InMemoryDirectory.examples(), bus)
+    service = ingest_service({"salesforce": Salesforce()}, SECRETS, bus)
     assert service.accept(_request(_fixture("03-lead-only.xml"))).status == 200
     assert service.accept(_request(_fixture("03-lead-only.xml"), token="nope")).status == 401
 
@@ -197,11 +191,26 @@ def test_notification_without_an_account_is_422(ingest, bus):
 
 
 def test_account_unknown_to_the_portfolio_is_422(ingest, bus):
-    body = _fixture("01-opportunities.xml").replace(b"0015g00000rKIRaAAO", b"0015g00000ZZZZZAAA")
+    body = _fixture("01-opportunities.xml")
+    for known in (b"0015g00000rKIRaAAO", b"0015g00000ee7NAAAY", b"0015g00000oPDjVAAW"):
+        body = body.replace(known, b"0015g00000ZZZZZAAA")
     result = ingest.accept(_request(body))
     assert result.status == 422
     assert result.body["error"] == "unknown_account"
+    assert result.quarantine_id is not None
     assert bus.published == []
+
+
+def test_a_message_with_one_unknown_account_is_acked_and_that_notification_waits(ingest, bus):
+    # Given three opportunities of which one names an account nobody imported
+    body = _fixture("01-opportunities.xml").replace(b"0015g00000rKIRaAAO", b"0015g00000ZZZZZAAA")
+    # When the message arrives
+    result = ingest.accept(_request(body))
+    # Then the message is acknowledged (so Salesforce stops resending), two events are published and the
+    # third notification waits in the quarantine
+    assert result.status == 200 and "<Ack>true</Ack>" in result.reply.body
+    assert len(bus.published) == 2
+    assert result.body["quarantined"] == 1 and result.reason == "unknown_account"
 
 
 def test_types_priorities_and_statuses_are_configurable(bus):
@@ -213,7 +222,7 @@ def test_types_priorities_and_statuses_are_configurable(bus):
         critical_priorities=["P1"],
         case_statuses={"Awaiting Vendor": "on_hold"},
     )
-    service = IngestService({"salesforce": source}, lambda: SECRETS, InMemoryDirectory.examples(), bus)
+    service = ingest_service({"salesforce": source}, SECRETS, bus)
     opportunities = _fixture("01-opportunities.xml")
     cases = (
         _fixture("02-mixed-objects.xml")

@@ -14,7 +14,7 @@ from services.common.events import NpsResponded
 from services.ingest.logic.pipeline import IngestService
 from services.ingest.logic.sources.typeform import Typeform
 from services.ingest.models.webhook import WebhookRequest
-from tests.fakes import FakePublisher, InMemoryDirectory
+from tests.fakes import FakePublisher, ingest_service
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "typeform"
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -32,7 +32,7 @@ def _signed(body: bytes, secret: str = SECRET) -> dict[str, str]:
 
 
 def _service(bus: FakePublisher, **options: Any) -> IngestService:
-    return IngestService({"typeform": Typeform(**options)}, lambda: SECRETS, InMemoryDirectory.examples(), bus)
+    return ingest_service({"typeform": Typeform(**options)}, SECRETS, bus)
 
 
 def _accept(bus: FakePublisher, body: bytes, options: dict[str, Any] | None = None, headers: dict | None = None):

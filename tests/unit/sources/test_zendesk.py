@@ -11,7 +11,7 @@ from services.common.events import Severity, TicketEscalated, TicketOpened, Tick
 from services.ingest.logic.pipeline import IngestService
 from services.ingest.logic.sources.zendesk import Zendesk
 from services.ingest.models.webhook import Unmappable, WebhookRequest
-from tests.fakes import FakePublisher, InMemoryDirectory
+from tests.fakes import FakePublisher, ingest_service
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "zendesk"
 SECRET = "dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ=="
@@ -46,12 +46,7 @@ def bus():
 
 
 def service(bus: FakePublisher, **options) -> IngestService:
-    return IngestService(
-        {Zendesk.name: Zendesk(**options)},
-        lambda: {Zendesk.secret_key: SECRET},
-        InMemoryDirectory.examples(),
-        bus,
-    )
+    return ingest_service({Zendesk.name: Zendesk(**options)}, {Zendesk.secret_key: SECRET}, bus)
 
 
 @pytest.fixture

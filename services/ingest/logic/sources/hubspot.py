@@ -6,9 +6,13 @@ now are refused. Before signing, HubSpot URL-decodes ``%3A %2F %3F %40 %21 %24 %
 in the URI (HubSpot's "Validating requests" page), so the URI is decoded the same way here.
 
 The body is a JSON array of change events (up to 100). Only property changes are used: a deal's
-``dealstage``, a company's risk property and a contact's role property. Deal and contact events name only
-the changed record (``objectId``), not its company: such events must carry ``associatedCompanyId``
-(added by a relay or a workflow webhook, see the docs) or they are refused as unmappable, never guessed.
+``dealstage``, a company's risk property and a contact's role property. Deal events name only the deal
+(``objectId``), not its company: they must carry ``associatedCompanyId`` (added by a relay or a workflow
+webhook, see the docs) or they are refused as unmappable, never guessed. Contact events resolve through
+the contact id (``LOOKUP#hubspot:contact#<id>``: imported from contacts.csv or learned).
+
+Identities are learned from a company's ``domain`` and a contact's ``email`` changes, and from a known
+contact's event that names its company (``associatedCompanyId``).
 """
 
 from __future__ import annotations
@@ -20,10 +24,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
 
 from services.common.events import EventType
+from services.common.portfolio import contact_namespace
 from services.ingest.logic.signatures import hmac_b64, require_equal, require_fresh
 from services.ingest.logic.sources.payload import json_body, source_options, validate
 from services.ingest.models.webhook import (
     AccountRef,
+    IdentityClaim,
     MalformedPayload,
     Parsed,
     SignatureInvalid,
@@ -34,6 +40,9 @@ from services.ingest.models.webhook import (
 
 SIGNATURE_HEADER = "x-hubspot-signature-v3"
 TIMESTAMP_HEADER = "x-hubspot-request-timestamp"
+# HubSpot's default properties whose changes teach Boomerang which company / contact an id is.
+DOMAIN_PROPERTY = "domain"
+EMAIL_PROPERTY = "email"
 
 # The characters HubSpot decodes in the request URI before it signs (and only these).
 _DECODED = {
@@ -154,16 +163,39 @@ class HubSpot:
         items = validate(_Batch, body).root
         events: list[VendorEvent] = []
         skipped: list[str] = []
+        claims: list[IdentityClaim] = []
         for item in items:
+            claim = self._claim(item)
+            if claim is not None:
+                claims.append(claim)
             event = self._map(item)
             if isinstance(event, VendorEvent):
                 events.append(event)
-            else:
+                if event.account.external_id and event.account.contact_external_id:
+                    # A known person names their company: learn the company id (docs/sources/hubspot.md).
+                    evidence = AccountRef(source=self.name, contact_external_id=event.account.contact_external_id)
+                    claims.append(IdentityClaim(self.name, event.account.external_id, evidence, str(item.eventId)))
+            elif claim is None:
                 skipped.append(event)
         if not events:
             reasons = "; ".join(dict.fromkeys(skipped)) or "empty batch"
-            return Parsed(ignored=f"no HubSpot event Boomerang uses: {reasons}")
-        return Parsed(events=events)
+            if claims and not skipped:
+                reasons = "only ids to learn (company domains, contact emails)"
+            return Parsed(ignored=f"no HubSpot event Boomerang uses: {reasons}", claims=claims)
+        return Parsed(events=events, claims=claims)
+
+    def _claim(self, item: _Event) -> IdentityClaim | None:
+        """A company's domain or a contact's email ties HubSpot's id to one of ours (never the reverse)."""
+        kind, action = self._kind(item)
+        value = (item.propertyValue or "").strip()
+        if action != "propertyChange" or not value:
+            return None
+        if kind == "company" and item.propertyName == DOMAIN_PROPERTY:
+            return IdentityClaim(self.name, str(item.objectId), AccountRef(domain=value), str(item.eventId))
+        if kind == "contact" and item.propertyName == EMAIL_PROPERTY:
+            namespace = contact_namespace(self.name)
+            return IdentityClaim(namespace, str(item.objectId), AccountRef(email=value), str(item.eventId))
+        return None
 
     def _kind(self, item: _Event) -> tuple[Kind | None, str]:
         obj, _, action = item.subscriptionType.partition(".")
@@ -208,7 +240,8 @@ class HubSpot:
             else:
                 # Only the new value is sent: a contact leaving a role can't be told apart from any other edit.
                 return f"{what} = {value!r} is not a champion or executive value"
-            return self._event(item, peak, occurred, self._company(item, "contact"), {"change": "joined"})
+            company = str(item.associatedCompanyId) if item.associatedCompanyId not in (None, "") else None
+            return self._event(item, peak, occurred, company, {"change": "joined"}, contact=object_id)
 
         return what
 
@@ -221,12 +254,18 @@ class HubSpot:
         return str(item.associatedCompanyId)
 
     def _event(
-        self, item: _Event, kind: EventType, occurred: datetime, company_id: str, data: dict[str, Any]
+        self,
+        item: _Event,
+        kind: EventType,
+        occurred: datetime,
+        company_id: str | None,
+        data: dict[str, Any],
+        contact: str | None = None,
     ) -> VendorEvent:
         return VendorEvent(
             type=kind,
             source_event_id=str(item.eventId),
             occurred_at=occurred,
-            account=AccountRef(source=self.name, external_id=company_id),
+            account=AccountRef(source=self.name, external_id=company_id, contact_external_id=contact),
             data=data,
         )

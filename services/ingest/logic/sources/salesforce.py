@@ -23,10 +23,12 @@ from xml.parsers import expat
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.common.events import EventType, Severity, TicketStatus
+from services.common.portfolio import contact_namespace
 from services.ingest.logic.signatures import require_equal
 from services.ingest.logic.sources.payload import source_options
 from services.ingest.models.webhook import (
     AccountRef,
+    IdentityClaim,
     MalformedPayload,
     Parsed,
     Reply,
@@ -215,7 +217,9 @@ class Salesforce:
         message = _Message(request.body)
         events: list[VendorEvent] = []
         skipped: list[str] = []
+        claims: list[IdentityClaim] = []
         for note in message.notifications:
+            claims.extend(self._claims(note))
             event = self._map(note, request.received_at)
             if isinstance(event, VendorEvent):
                 events.append(event)
@@ -223,8 +227,23 @@ class Salesforce:
                 skipped.append(event)
         if not events:
             reasons = "; ".join(dict.fromkeys(skipped)) or "no notifications"
-            return Parsed(ignored=f"no Salesforce notification Boomerang uses: {reasons}", reply=ACK)
-        return Parsed(events=events, reply=ACK)
+            return Parsed(ignored=f"no Salesforce notification Boomerang uses: {reasons}", reply=ACK, claims=claims)
+        return Parsed(events=events, reply=ACK, claims=claims)
+
+    def _claims(self, note: _Notification) -> list[IdentityClaim]:
+        """An Account's Website, a Contact's Email: what ties Salesforce's ids to ours (docs/sources)."""
+        f = note.fields
+        record_id, account_id = _safe_id18(f.get("Id")), _safe_id18(f.get("AccountId"))
+        if note.type == "Account" and record_id and (f.get("Website") or "").strip():
+            return [IdentityClaim(self.name, record_id, AccountRef(domain=f["Website"]), note.id)]
+        email = (f.get("Email") or "").strip().lower()
+        if note.type != "Contact" or not email:
+            return []
+        evidence = AccountRef(email=email)
+        claims = [IdentityClaim(contact_namespace(self.name), record_id, evidence, note.id)] if record_id else []
+        if account_id:
+            claims.append(IdentityClaim(self.name, account_id, evidence, note.id))
+        return claims
 
     def _map(self, note: _Notification, received_at: datetime) -> VendorEvent | str:
         f = note.fields
@@ -252,7 +271,8 @@ class Salesforce:
             name = f.get("Name") or " ".join(p for p in (f.get("FirstName"), f.get("LastName")) if p) or None
             data = {"change": "joined", "name": name, "title": f.get("Title") or None}
             email = (f.get("Email") or "").strip().lower() or None
-            return self._event(note, kind, received_at, "AccountId", data, email=email)
+            contact = _safe_id18(f.get("Id"))
+            return self._event(note, kind, received_at, "AccountId", data, email=email, contact=contact)
         if note.type == "Case":
             return self._case(note, received_at)
         return f"{note.type or 'unknown object'} notifications"
@@ -313,13 +333,14 @@ class Salesforce:
         account_field: str,
         data: dict[str, Any],
         email: str | None = None,
+        contact: str | None = None,
     ) -> VendorEvent:
         raw = note.fields.get(account_field)
         try:
             account = id18(raw) if raw else None
         except ValueError:
             raise MalformedPayload(f"Notification {note.id}: {account_field} {raw!r} is not a Salesforce id") from None
-        if account is None and email is None:
+        if account is None and email is None and contact is None:
             raise Unmappable(
                 f"Notification {note.id}: the {note.type} has no {account_field}; add {account_field} to the "
                 "outbound message's fields (docs/sources/salesforce.md)"
@@ -328,9 +349,16 @@ class Salesforce:
             type=kind,
             source_event_id=note.id,
             occurred_at=_when(note.fields.get("LastModifiedDate"), note) or received_at,
-            account=AccountRef(source=self.name, external_id=account, email=email),
+            account=AccountRef(source=self.name, external_id=account, email=email, contact_external_id=contact),
             data={k: (v.value if isinstance(v, TicketStatus | Severity) else v) for k, v in data.items()},
         )
+
+
+def _safe_id18(value: str | None) -> str | None:
+    try:
+        return id18(value) if value else None
+    except ValueError:
+        return None
 
 
 def _number(value: str | None, note: _Notification, field: str) -> float | None:

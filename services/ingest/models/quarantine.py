@@ -1,0 +1,71 @@
+"""A correctly signed delivery Boomerang could not use yet, as the quarantine keeps it."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+#: Why a delivery is in the quarantine: the error codes of the refusals that keep it.
+REASONS = ("malformed_payload", "unmappable", "unknown_account")
+
+Status = Literal["pending", "replayed"]
+
+
+def quarantine_id(source: str, body: bytes) -> str:
+    """Derived from the bytes: a vendor retrying the same delivery finds the same item, not a new one."""
+    digest = hashlib.sha256(source.encode() + b"\x1f" + body).hexdigest()
+    return f"{source}-{digest[:20]}"
+
+
+def listing_key(source: str, received_at: datetime, quarantine_id: str) -> str:
+    """Where a pending item sorts in the listing (the ByReason index's sort key)."""
+    return f"{source}#{received_at.isoformat()}#{quarantine_id}"
+
+
+@dataclass(frozen=True)
+class QuarantinedDelivery:
+    quarantine_id: str
+    source: str
+    reason: str  # one of REASONS
+    message: str  # what is wrong, as the vendor was told
+    received_at: datetime  # when the delivery first arrived
+    body: bytes
+    content_type: str | None
+    path: str  # the URL path it was posted to (no query: a Salesforce token must not be kept)
+    verified: str  # how its authenticity was established at receipt (replays do not re-verify)
+    waiting_for: tuple[str, ...] = ()  # unknown_account: the lookup keys whose arrival resolves it
+    pending_events: tuple[str, ...] = ()  # the vendor event ids still to publish; empty means all
+    status: Status = "pending"
+    deliveries: int = 1  # how often the vendor sent it
+    attempts: int = 0  # how often it was replayed
+    last_seen_at: datetime | None = None
+    outcome: str | None = None  # after a replay: accepted, duplicate or ignored
+    event_ids: tuple[str, ...] = field(default_factory=tuple)
+    raw_ref: str | None = None
+
+    @property
+    def listing_key(self) -> str:
+        return listing_key(self.source, self.received_at, self.quarantine_id)
+
+
+class ReplayRequest(BaseModel):
+    """A direct invocation of the QuarantineReplay function (what ``boomerang quarantine replay`` sends)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ids: list[str] = Field(default_factory=list, max_length=1000)
+    reason: Literal["malformed_payload", "unmappable", "unknown_account"] | None = None
+    source: str | None = None
+    after: str | None = None  # a bulk replay continues after this listing position (the last answer's `next`)
+
+    @model_validator(mode="after")
+    def _one_target(self) -> ReplayRequest:
+        if bool(self.ids) == bool(self.reason):
+            raise ValueError("give either ids or a reason (bulk replay), not both or neither")
+        if self.source and not self.reason:
+            raise ValueError("source narrows a bulk replay by reason; it needs a reason")
+        return self
