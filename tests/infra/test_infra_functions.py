@@ -72,7 +72,7 @@ SQS_CONSUME = {
 SES_IDENTITIES = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*"
 RAW_OBJECTS = "${RawArchiveBucket.Arn}/raw/*"
 QUARANTINE_OBJECTS = "${RawArchiveBucket.Arn}/quarantine/*"
-QUARANTINE_INDEXES = "${QuarantineTable.Arn}/index/*"
+QUARANTINE_INDEXES = "${QuarantineTable.Arn}/index/ByReason"
 #: PutItem on the portfolio, only on LOOKUP# items (asserted with its condition below).
 LEARN = {"dynamodb:PutItem"}
 STREAM_READ = {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"}
