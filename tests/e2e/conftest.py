@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from boomerang.local.containers import fresh_containers
 from boomerang.local.stack import LocalStack
 
 
@@ -36,33 +37,10 @@ class BusTap:
         return found
 
 
-def _new_containers() -> None:
-    """Handler modules stay imported between stacks, with the clients they built on first use (Slack's points
-    at the previous stack's sink): each stack starts as new Lambda containers would, with nothing cached."""
-    import sys
-
-    from aws_lambda_powertools.utilities import parameters
-
-    for module, names in {
-        "services.ingest.handlers.webhook": ("service", "once"),
-        "services.scoring.handlers.consume": ("recorder",),
-        "services.scoring.handlers.cadence": ("job",),
-        "services.triggers.handlers.evaluate": ("evaluator",),
-        "services.notify.handlers.deliver": ("notifier",),
-        "services.notify.handlers.interactions": ("service",),
-        "services.notify.adapters.slack": ("slack_client",),
-        "services.common.adapters.secrets": ("_provider",),
-    }.items():
-        loaded = sys.modules.get(module)
-        for name in names if loaded else ():
-            getattr(loaded, name).cache_clear()
-    parameters.clear_caches()
-
-
 # One stack per module (and one per process at a time): other test packages start their own.
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
-    _new_containers()
+    fresh_containers()
     with LocalStack(port=0, stdout=io.StringIO()) as running:
         yield running
 

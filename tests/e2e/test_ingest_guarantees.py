@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from boomerang.cli import main as cli
+from boomerang.local.containers import fresh_containers
 from boomerang.local.stack import LocalStack
 from boomerang.replay import post
 from boomerang.replay import wait_until_idle as _wait_until_idle
@@ -40,20 +41,12 @@ def stack() -> Iterator[LocalStack]:
     with tempfile.TemporaryDirectory() as workdir:
         config = Path(workdir) / "boomerang.toml"
         config.write_text(rules)
-        _new_containers()  # handler modules outlive a stack in this process: make ingest read these rules
+        fresh_containers()  # handler modules outlive a stack in this process: make ingest read these rules
         try:
             with LocalStack(port=0, config_path=config, stdout=io.StringIO()) as running:
                 yield running
         finally:
-            _new_containers()
-
-
-def _new_containers() -> None:
-    from services.common.config import current_config
-    from services.ingest.adapters import wiring
-
-    for cached in (current_config, wiring.ingest_service, wiring.replayer):
-        cached.cache_clear()
+            fresh_containers()
 
 
 def _deliver(stack: LocalStack, source: str, body: bytes) -> tuple[int, dict[str, Any]]:

@@ -12,6 +12,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from boomerang.local.containers import fresh_containers
 from boomerang.local.slack_sink import SlackSink
 from boomerang.portfolio.importer import import_portfolio
 from tests.fakes import EXAMPLES
@@ -144,37 +145,9 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
         }.items():
             monkeypatch.setenv(name, value)
         import_portfolio(EXAMPLES / "portfolio", "portfolio", ddb)
-        _reset_handler_caches()
+        fresh_containers()
         yield SimpleNamespace(ddb=ddb, sqs=sqs, tap=tap, s3=s3)
-        _reset_handler_caches()
-
-
-def _reset_handler_caches() -> None:
-    """Handlers build their adapters once per container; each test is a new container."""
-    from aws_lambda_powertools.utilities import parameters
-
-    from services.common.adapters import dynamo, secrets
-    from services.ingest.adapters import wiring
-    from services.notify.adapters import slack
-    from services.notify.handlers import deliver, interactions
-    from services.scoring.handlers import cadence, consume
-    from services.triggers.handlers import evaluate
-
-    for cached in (
-        wiring.ingest_service,
-        wiring.once,
-        wiring.replayer,
-        secrets._provider,
-        consume.recorder,
-        cadence.job,
-        evaluate.evaluator,
-        deliver.notifier,
-        interactions.service,
-        slack.slack_client,
-        dynamo.client,
-    ):
-        cached.cache_clear()
-    parameters.clear_caches()
+        fresh_containers()
 
 
 @pytest.fixture
