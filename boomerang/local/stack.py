@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Any, TextIO
 
 from .lambdas import FunctionRegistry, error_payload, lambda_response_bytes, log_invocation_error
+from .moto_fidelity import fidelity_patches
 from .pollers import EventSourceMappingPoller, PipePoller
 from .resources import Deployer, Deployment, warn
 from .slack_sink import SlackSink
@@ -137,8 +138,13 @@ class LocalStack:
     # ------------------------------------------------------------------ public helpers
     @property
     def slack_calls(self) -> list[dict[str, Any]]:
-        """Every call received by the built-in Slack sink: {"method", "payload", "token", "response"}."""
+        """Every call received by the built-in Slack sink: {"method", "payload", "token", "response", "received_at"}."""
         return self._sink.calls if self._sink else []
+
+    def wait_for_slack_calls(self, count: int, timeout: float = 10.0) -> bool:
+        """Block until the built-in Slack sink has recorded ``count`` calls in all (False on timeout)."""
+        assert self._sink is not None, "the built-in Slack sink is not in use"
+        return self._sink.wait_for_calls(count, timeout)
 
     @property
     def functions(self) -> FunctionRegistry:
@@ -192,7 +198,7 @@ class LocalStack:
         return self
 
     def _start(self) -> None:
-        from moto.server import ThreadedMotoServer
+        from .moto_server import KeepAliveMotoServer
 
         template_path = self._ensure_template()
         if str(self.repo_root) not in sys.path:
@@ -218,7 +224,7 @@ class LocalStack:
         werkzeug_log = logging.getLogger("werkzeug")
         self._saved_log_level = werkzeug_log.level
         werkzeug_log.setLevel(logging.ERROR)
-        self._moto = self._start_moto(ThreadedMotoServer)
+        self._moto = self._start_moto(KeepAliveMotoServer)
         moto_host, moto_port = self._moto.get_host_and_port()
         self.moto_url = f"http://{moto_host}:{moto_port}"
         self._set_env({"MOTO_PORT": str(moto_port), "AWS_ENDPOINT_URL": self.moto_url})
@@ -445,7 +451,8 @@ class LocalStack:
             warn(f"could not reset moto: {exc}")
 
     def _patch(self, owner: Any, attr: str, replacement: Any) -> None:
-        self._patches.append((owner, attr, getattr(owner, attr)))
+        # vars() keeps a staticmethod a staticmethod when it is put back.
+        self._patches.append((owner, attr, vars(owner)[attr] if attr in vars(owner) else getattr(owner, attr)))
         setattr(owner, attr, replacement)
 
     def _patch_moto(self) -> None:
@@ -493,6 +500,8 @@ class LocalStack:
         self._patch(SESBackend, "send_email", send_email)
         self._patch(SESBackend, "send_raw_email", send_raw_email)
         self._patch_sfn_clients()
+        for owner, attr, replacement in fidelity_patches():
+            self._patch(owner, attr, replacement)
         # moto's dispatcher lists its package directory (≈60 stat calls) on every request.
         from moto import backends
 
