@@ -173,7 +173,7 @@ class InMemoryFacts:
             return None
         return Facts(
             account=account,
-            contacts=self.directory.contacts(account_id),
+            promoter=next((c for c in self.directory.contacts(account_id) if c.contact_id == promoter_id), None),
             csm=self.directory.member(account.csm_id),
             signals=self.store.load(account_id),
             last_asked=self.store.last_asked(contact_key),
