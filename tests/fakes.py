@@ -102,6 +102,9 @@ class InMemoryStateStore:
     def get(self, trigger_id: str) -> dict[str, Any] | None:
         return self.triggers.get(trigger_id)
 
+    def dm_sent(self, trigger_id: str) -> bool:
+        return bool(self.triggers.get(trigger_id, {}).get("slack_ts"))
+
     def set_message(self, trigger_id: str, channel: str, ts: str, blocks_json: str) -> None:
         self.triggers[trigger_id].update(slack_channel=channel, slack_ts=ts, blocks=blocks_json)
 

@@ -98,3 +98,6 @@ def test_evaluation_fires_once_and_notify_dms_the_csm(aws, slack_sink):
     assert call["method"] == "chat.postMessage"
     assert call["payload"]["channel"] == decision["event"]["data"]["csm_slack_user_id"]
     assert call["token"] == "xoxb-test"
+    # And the same message delivered again finds the DM recorded and sends no second one
+    assert deliver(sqs_event([json.dumps(bus_event)]), Context()) == {"batchItemFailures": []}
+    assert len(slack_sink.calls) == 1
