@@ -41,7 +41,7 @@ def fidelity_patches() -> list[Patch]:
     for build in (_event_delivery, _partition_query, _item_rollback, _parse_once):
         try:
             patches += build()
-        except (ImportError, AttributeError):  # pragma: no cover - another moto layout
+        except (ImportError, AttributeError, KeyError):  # pragma: no cover - another moto layout
             continue
     return patches
 
