@@ -78,3 +78,20 @@ def test_a_pooled_client_survives_a_restart_on_the_same_port() -> None:
         assert any(u.endswith("/before") for u in sqs.list_queues()["QueueUrls"])  # type: ignore[attr-defined]
     finally:
         second.stop()
+
+
+def test_s3_uploads_with_expect_continue_and_checksums_round_trip(server: KeepAliveMotoServer) -> None:
+    import io
+
+    host, port = server.get_host_and_port()
+    s3 = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing").client(
+        "s3", region_name="us-east-1", endpoint_url=f"http://{host}:{port}"
+    )
+    s3.create_bucket(Bucket="quarantine")
+    big = bytes(range(256)) * 8192  # 2 MiB, streamed from a file object (botocore sends Expect: 100-continue)
+    s3.put_object(Bucket="quarantine", Key="small.json", Body=b'{"ok": true}')
+    s3.upload_fileobj(io.BytesIO(big), "quarantine", "big.bin")
+    assert s3.get_object(Bucket="quarantine", Key="small.json")["Body"].read() == b'{"ok": true}'
+    assert s3.get_object(Bucket="quarantine", Key="big.bin")["Body"].read() == big
+    assert s3.head_object(Bucket="quarantine", Key="big.bin")["ContentLength"] == len(big)
+    assert server.open_connections() <= 10  # the pool's connections, reused
