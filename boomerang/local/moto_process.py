@@ -16,16 +16,15 @@ Protocol with the parent: the child prints ``READY <port>`` once it serves, and 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import signal
 import subprocess
 import sys
 import threading
-import urllib.error
-import urllib.request
 from typing import IO, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 READY = "READY"
 
@@ -43,7 +42,8 @@ class MotoProcess:
         self._child: subprocess.Popen[str] | None = None
 
     def start(self, timeout: float = 60) -> None:
-        command = [sys.executable, "-m", "boomerang.local.moto_process", "--host", self.host, "--region", self.region]
+        entry = "from boomerang.local.moto_process import main; raise SystemExit(main())"
+        command = [sys.executable, "-c", entry, "--host", self.host, "--region", self.region]
         command += ["--ports", ",".join(str(p) for p in self.ports), "--runtime", self.runtime_url]
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [self.cwd, os.environ.get("PYTHONPATH")])))
         self._child = subprocess.Popen(
@@ -148,13 +148,25 @@ def _apply_patches(runtime: str, region: str) -> None:
     _cache_task_clients(region)
 
 
+_CONNECTIONS = threading.local()  # one kept-alive connection to the stack per moto thread
+
+
 def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
-    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=900) as response:
+    parts = urlsplit(url)
+    for attempt in (1, 2):
+        connection = getattr(_CONNECTIONS, "connection", None)
+        if connection is None:
+            connection = _CONNECTIONS.connection = http.client.HTTPConnection(parts.netloc, timeout=900)
+        try:
+            connection.request("POST", parts.path, body=body, headers=headers)
+            response = connection.getresponse()
             return response.status, response.read(), dict(response.headers)
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read(), dict(exc.headers)
+        except (ConnectionError, http.client.HTTPException):
+            connection.close()
+            _CONNECTIONS.connection = None
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _forwarded_invoke(runtime: str, original: Any) -> Any:
