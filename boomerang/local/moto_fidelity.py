@@ -17,8 +17,9 @@ Each patch below keeps moto's results and only removes work the real service nev
   again with its ANTLR grammar for every execution (~15 ms). Executions still get a fresh copy of the
   parsed program, so nothing is shared between them.
 
-``fidelity_patches()`` returns (owner, attribute, replacement) triples; the stack applies them on start
-and restores the originals on stop. A patch whose target moved in another moto version is skipped.
+``fidelity_patches()`` returns (owner, attribute, replacement) triples; the local stack's moto process
+applies them before it serves (moto_process.py). A patch whose target moved in another moto version is
+skipped.
 """
 
 from __future__ import annotations
