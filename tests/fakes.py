@@ -104,6 +104,9 @@ class InMemoryStateStore:
     def get(self, trigger_id: str) -> dict[str, Any] | None:
         return self.triggers.get(trigger_id)
 
+    def dm_sent(self, trigger_id: str) -> bool:
+        return bool(self.triggers.get(trigger_id, {}).get("slack_ts"))
+
     def set_message(self, trigger_id: str, channel: str, ts: str, blocks_json: str) -> None:
         self.triggers[trigger_id].update(slack_channel=channel, slack_ts=ts, blocks=blocks_json)
 
@@ -175,7 +178,7 @@ class InMemoryFacts:
             return None
         return Facts(
             account=account,
-            contacts=self.directory.contacts(account_id),
+            promoter=next((c for c in self.directory.contacts(account_id) if c.contact_id == promoter_id), None),
             csm=self.directory.member(account.csm_id),
             signals=self.store.load(account_id),
             last_asked=self.store.last_asked(contact_key),

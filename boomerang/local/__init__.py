@@ -16,7 +16,8 @@ or ``boomerang local [--port 8787] [--data examples/portfolio] [--slack-api-url 
 
 Nothing here lists resources: everything comes from the template (see ``resources.py`` for the
 handled resource types and ``lambdas.py`` for how environment variables reach the handlers).
-Only one LocalStack can run per process (moto's backends and the patches are process-global).
+moto runs in a child process (moto_process.py); the handlers run in this one, so only one LocalStack can run
+per process (the handlers' environment variables and module-level clients are process-global).
 """
 
 from .stack import LocalStack

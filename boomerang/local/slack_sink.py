@@ -27,6 +27,7 @@ class SlackSink:
         self, host: str = "127.0.0.1", port: int = 0, emit: Callable[[dict[str, Any]], None] | None = None
     ) -> None:
         self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
         self._calls: list[dict[str, Any]] = []
         self._ts = itertools.count(1)
         self._emit = emit
@@ -49,6 +50,7 @@ class SlackSink:
                 method = url.path.rstrip("/").rsplit("/", 1)[-1]
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
+                received_at = time.perf_counter()
                 payload: dict[str, Any] = dict(parse_qsl(url.query, keep_blank_values=True))
                 ctype = (self.headers.get("Content-Type") or "").lower()
                 if raw:
@@ -61,7 +63,7 @@ class SlackSink:
                     else:
                         payload.update(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
                 token = payload.pop("token", None) or self.headers.get("Authorization", "").removeprefix("Bearer ")
-                self._reply(200, sink.record(method, payload, token))
+                self._reply(200, sink.record(method, payload, token, received_at))
 
             def _reply(self, status: int, body: dict[str, Any]) -> None:
                 data = json.dumps(body).encode()
@@ -102,19 +104,34 @@ class SlackSink:
         with self._lock:
             self._calls.clear()
 
+    def wait_for_calls(self, count: int, timeout: float) -> bool:
+        """Block until at least ``count`` calls were recorded (True) or ``timeout`` seconds pass (False)."""
+        with self._arrived:
+            return self._arrived.wait_for(lambda: len(self._calls) >= count, timeout=timeout)
+
     def _next_ts(self) -> str:
         return f"{int(time.time())}.{next(self._ts):06d}"
 
-    def record(self, method: str, payload: dict[str, Any], token: str | None = None) -> dict[str, Any]:
+    def record(
+        self, method: str, payload: dict[str, Any], token: str | None = None, received_at: float | None = None
+    ) -> dict[str, Any]:
+        """Answer a call like Slack would and keep it; ``received_at`` is the ``time.perf_counter()`` of its arrival."""
         for key in ("blocks", "attachments", "metadata"):  # form-encoded JSON values
             value = payload.get(key)
             if isinstance(value, str) and value[:1] in "[{":
                 with contextlib.suppress(ValueError):
                     payload[key] = json.loads(value)
         response = self._respond(method, payload)
-        call = {"method": method, "payload": payload, "token": token, "response": response}
-        with self._lock:
+        call = {
+            "method": method,
+            "payload": payload,
+            "token": token,
+            "response": response,
+            "received_at": time.perf_counter() if received_at is None else received_at,
+        }
+        with self._arrived:
             self._calls.append(call)
+            self._arrived.notify_all()
         if self._emit is not None:
             self._emit({"kind": "slack", "method": method, "payload": payload})
         return response

@@ -1,9 +1,8 @@
-"""The Boomerang local stack: moto + in-process Lambda handlers + pollers + HTTP API + Slack sink."""
+"""The Boomerang local stack: moto (own process) + in-process Lambda handlers + pollers + HTTP API + Slack sink."""
 
 from __future__ import annotations
 
 import json
-import logging
 import os
 import subprocess
 import sys
@@ -14,7 +13,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
 
-from .lambdas import FunctionRegistry, error_payload, lambda_response_bytes, log_invocation_error
+from .lambdas import FunctionRegistry
+from .moto_process import MotoProcess
 from .pollers import EventSourceMappingPoller, PipePoller
 from .resources import Deployer, Deployment, warn
 from .slack_sink import SlackSink
@@ -60,7 +60,7 @@ def effective_secrets(keys: list[str] | None = None) -> tuple[dict[str, str], li
 
 
 _ACTIVE_LOCK = threading.Lock()
-_ACTIVE: list[LocalStack] = []  # moto backends and patches are process-global: one stack at a time
+_ACTIVE: list[LocalStack] = []  # the handlers' environment is process-global: one stack at a time
 _LAST_MOTO_PORT: list[int] = []  # reused by later stacks so handler modules' cached clients stay valid
 
 
@@ -124,22 +124,25 @@ class LocalStack:
         self._emails_lock = threading.Lock()
         self._stop_event = threading.Event()
         self._pollers: list[threading.Thread] = []
-        self._moto: Any = None
+        self._moto: MotoProcess | None = None
+        self._runtime: Any = None
         self._sink: SlackSink | None = None
         self._api: Any = None
         self._saved_env: dict[str, str | None] = {}
-        self._patches: list[tuple[Any, str, Any]] = []
-        self._saved_moto_config: dict[str, Any] | None = None
         self._added_sys_path = False
-        self._saved_log_level = logging.NOTSET
         self._started = False
         self._stopped = False
 
     # ------------------------------------------------------------------ public helpers
     @property
     def slack_calls(self) -> list[dict[str, Any]]:
-        """Every call received by the built-in Slack sink: {"method", "payload", "token", "response"}."""
+        """Every call received by the built-in Slack sink: {"method", "payload", "token", "response", "received_at"}."""
         return self._sink.calls if self._sink else []
+
+    def wait_for_slack_calls(self, count: int, timeout: float = 10.0) -> bool:
+        """Block until the built-in Slack sink has recorded ``count`` calls in all (False on timeout)."""
+        assert self._sink is not None, "the built-in Slack sink is not in use"
+        return self._sink.wait_for_calls(count, timeout)
 
     @property
     def functions(self) -> FunctionRegistry:
@@ -213,15 +216,15 @@ class LocalStack:
         return self
 
     def _start(self) -> None:
-        from moto.server import ThreadedMotoServer
+        from .runtime_api import RuntimeApi
 
         template_path = self._ensure_template()
         if str(self.repo_root) not in sys.path:
             sys.path.insert(0, str(self.repo_root))
             self._added_sys_path = True
 
-        # 1. moto, in-process. Port 0 → the OS picks a free port; MOTO_PORT is set right after
-        #    binding and before anything can start a state machine execution.
+        # 1. moto, in a process of its own (moto_process.py), and the runtime API it hands Lambda
+        #    invocations and SES sends back to. Port 0 → the OS picks a free port.
         self._set_env(
             {
                 "AWS_DEFAULT_REGION": self.region,
@@ -233,13 +236,9 @@ class LocalStack:
                 "AWS_SECURITY_TOKEN": None,
             }
         )
-        if self.moto_port:
-            self._set_env({"MOTO_PORT": str(self.moto_port)})
-        # moto's server logs every request through werkzeug; keep stderr readable.
-        werkzeug_log = logging.getLogger("werkzeug")
-        self._saved_log_level = werkzeug_log.level
-        werkzeug_log.setLevel(logging.ERROR)
-        self._moto = self._start_moto(ThreadedMotoServer)
+        self._runtime = RuntimeApi(lambda: self.deployment.functions if self.deployment else None, self._record_email)
+        self._runtime.start()
+        self._moto = self._start_moto()
         moto_host, moto_port = self._moto.get_host_and_port()
         self.moto_url = f"http://{moto_host}:{moto_port}"
         self._set_env({"MOTO_PORT": str(moto_port), "AWS_ENDPOINT_URL": self.moto_url})
@@ -292,9 +291,6 @@ class LocalStack:
         )
         self._set_env(env)
         self.environment = {k: v for k, v in env.items() if v is not None}
-
-        # 5. Route moto's Lambda invocations (Step Functions tasks) and SES sends to us
-        self._patch_moto()
 
         # 6. Portfolio data
         if self.load_portfolio:
@@ -354,20 +350,15 @@ class LocalStack:
             )
             out.flush()
 
-    def _start_moto(self, server_cls: Any) -> Any:
+    def _start_moto(self) -> MotoProcess:
         # Handler modules stay imported between stacks (and keep their boto3 clients): with port 0,
         # try the previous stack's moto port first so those clients keep working.
         candidates = [self.moto_port] if self.moto_port else [*_LAST_MOTO_PORT[-1:], 0]
-        for port in candidates:
-            server = server_cls(ip_address=self.host, port=port, verbose=False)
-            try:
-                _check_bindable(self.host, port)
-                server.start()
-            except OSError:
-                continue
-            _LAST_MOTO_PORT[:] = [server.get_host_and_port()[1]]
-            return server
-        raise RuntimeError(f"could not start moto on {self.host}:{candidates}")
+        assert self._runtime is not None
+        moto = MotoProcess(self.host, candidates, self._runtime.url, self.region, str(self.repo_root))
+        moto.start()
+        _LAST_MOTO_PORT[:] = [moto.port]
+        return moto
 
     def stop(self) -> None:
         if not self._started or self._stopped:
@@ -389,26 +380,15 @@ class LocalStack:
         if self._sink is not None:
             self._sink.stop()
         if self._moto is not None:
-            try:
-                self._reset_moto()
-            finally:
-                self._moto.stop()
-        logging.getLogger("werkzeug").setLevel(self._saved_log_level)
+            self._moto.stop()
+        if self._runtime is not None:
+            self._runtime.stop()
         if self._saved_gc is not None:
             import gc
 
             gc.set_threshold(*self._saved_gc)
             gc.unfreeze()
             self._saved_gc = None
-        for owner, attr, original in reversed(self._patches):
-            setattr(owner, attr, original)
-        self._patches.clear()
-        if self._saved_moto_config is not None:
-            from moto.core.config import default_user_config
-
-            config: dict[str, Any] = default_user_config  # type: ignore[assignment]
-            config.clear()
-            config.update(self._saved_moto_config)
         for key, old in self._saved_env.items():
             if old is None:
                 os.environ.pop(key, None)
@@ -454,114 +434,7 @@ class LocalStack:
             resp.read()
 
     def _configure_moto(self) -> None:
-        import copy
-
-        from moto.core.config import default_user_config
-
-        self._saved_moto_config = copy.deepcopy(dict(default_user_config))
-        # Backends are process-global: start from a clean slate.
-        self._moto_api("reset", {})
         self._moto_api("config", {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}})
-
-    def _reset_moto(self) -> None:
-        try:
-            self._moto_api("reset", {})
-        except Exception as exc:
-            warn(f"could not reset moto: {exc}")
-
-    def _patch(self, owner: Any, attr: str, replacement: Any) -> None:
-        self._patches.append((owner, attr, getattr(owner, attr)))
-        setattr(owner, attr, replacement)
-
-    def _patch_moto(self) -> None:
-        from moto.awslambda.models import LambdaBackend
-        from moto.awslambda_simple.models import LambdaSimpleBackend
-        from moto.ses.models import SESBackend
-
-        # moto serves Invoke from LambdaSimpleBackend when use_docker is false: patch both.
-        for backend_cls in (LambdaBackend, LambdaSimpleBackend):
-            self._patch(backend_cls, "invoke", _routed_invoke(self.functions, backend_cls.invoke))
-
-        stack = self
-        original_send = SESBackend.send_email
-        original_raw = SESBackend.send_raw_email
-
-        def send_email(backend: Any, source: str, subject: str, body: str, destinations: dict[str, list[str]]) -> Any:
-            if not backend._is_verified_address(source):
-                backend.verify_email_identity(source)  # any sender is allowed locally
-            message = original_send(backend, source, subject, body, destinations)
-            stack._record_email(
-                {
-                    "message_id": message.id,
-                    "source": source,
-                    "destination": destinations,
-                    "subject": subject,
-                    "body": body,
-                }
-            )
-            return message
-
-        def send_raw_email(backend: Any, source: str, destinations: list[str], raw_data: str) -> Any:
-            if source and not backend._is_verified_address(source):
-                backend.verify_email_identity(source)
-            message = original_raw(backend, source, destinations, raw_data)
-            stack._record_email(
-                {
-                    "message_id": message.id,
-                    "source": message.source,
-                    "destination": {"ToAddresses": list(destinations or [])},
-                    "raw": raw_data,
-                }
-            )
-            return message
-
-        self._patch(SESBackend, "send_email", send_email)
-        self._patch(SESBackend, "send_raw_email", send_raw_email)
-        self._patch_sfn_clients()
-        # moto's dispatcher lists its package directory (≈60 stat calls) on every request.
-        from moto import backends
-
-        modules = list(backends.list_of_moto_modules())
-        self._patch(backends, "list_of_moto_modules", lambda: iter(modules))
-
-    def _patch_sfn_clients(self) -> None:
-        """moto's Step Functions engine builds a new boto3 client for every task (~10-30 ms each);
-        hand it cached clients instead (botocore clients are thread-safe)."""
-        import importlib
-        import pkgutil
-
-        from moto.stepfunctions.parser.asl.utils import boto_client
-
-        original = boto_client.boto_client_for
-        cache: dict[tuple[str, str], Any] = {}
-        lock = threading.Lock()
-
-        def cached_boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
-            key = (region, service)
-            client = cache.get(key)
-            if client is None:
-                with lock:
-                    client = cache.get(key)
-                    if client is None:
-                        client = cache[key] = original(
-                            region=region, service=service, state_credentials=state_credentials
-                        )
-            return client
-
-        self._patch(boto_client, "boto_client_for", cached_boto_client_for)
-        for service in ("lambda", "events"):  # warm: the first client costs 100+ ms
-            cached_boto_client_for(region=self.region, service=service)
-        import moto.stepfunctions.parser.asl as asl
-
-        for info in pkgutil.walk_packages(asl.__path__, asl.__name__ + "."):
-            module = sys.modules.get(info.name)
-            if module is None:
-                try:
-                    module = importlib.import_module(info.name)
-                except Exception:  # pragma: no cover - optional integrations
-                    continue
-            if getattr(module, "boto_client_for", None) is original:
-                self._patch(module, "boto_client_for", cached_boto_client_for)
 
     def _record_email(self, payload: dict[str, Any]) -> None:
         with self._emails_lock:
@@ -611,49 +484,6 @@ class LocalStack:
             file=sys.stderr,
             flush=True,
         )
-
-
-def _check_bindable(host: str, port: int) -> None:
-    """ThreadedMotoServer binds in its own thread and would hang start() on failure: probe first."""
-    if not port:
-        return
-    import socket
-
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-
-
-def _routed_invoke(registry: FunctionRegistry, original: Any) -> Any:
-    """Replacement for ``LambdaBackend.invoke``: template functions run in-process."""
-
-    def invoke(
-        backend: Any, function_name: str, qualifier: str | None, body: Any, headers: Any, response_headers: Any
-    ) -> Any:
-        fn = registry.find(function_name)
-        if fn is None:
-            return original(backend, function_name, qualifier, body, headers, response_headers)
-        event = json.loads(body) if body else {}
-        if (headers or {}).get("X-Amz-Invocation-Type") == "Event":
-            threading.Thread(target=_invoke_quietly, args=(fn, event), daemon=True).start()
-            return b""
-        try:
-            payload = lambda_response_bytes(fn.invoke(event))
-        except Exception as exc:
-            log_invocation_error(fn, exc)
-            response_headers["x-amz-function-error"] = "Unhandled"
-            payload = json.dumps(error_payload(exc)).encode()
-        response_headers["Content-Length"] = str(len(payload))
-        return payload
-
-    return invoke
-
-
-def _invoke_quietly(fn: Any, event: Any) -> None:
-    try:
-        fn.invoke(event)
-    except Exception as exc:
-        log_invocation_error(fn, exc)
 
 
 class _EndpointSession:

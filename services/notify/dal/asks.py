@@ -12,6 +12,16 @@ class AskTable(StateTableBase):
     def get(self, trigger_id: str) -> dict[str, Any] | None:
         return self.read(f"TRIGGER#{trigger_id}", "TRIGGER", consistent=True)
 
+    def dm_sent(self, trigger_id: str) -> bool:
+        """Whether the trigger's DM already went out: reads that one attribute, not the stored blocks."""
+        response = self.db.get_item(
+            TableName=self.name,
+            Key={"pk": {"S": f"TRIGGER#{trigger_id}"}, "sk": {"S": "TRIGGER"}},
+            ConsistentRead=True,
+            ProjectionExpression="slack_ts",
+        )
+        return "slack_ts" in response.get("Item", {})
+
     def set_message(self, trigger_id: str, channel: str, ts: str, blocks_json: str) -> None:
         self.db.update_item(
             TableName=self.name,

@@ -29,6 +29,7 @@ class Slack(Protocol):
 
 class AskStore(Protocol):
     def get(self, trigger_id: str) -> dict[str, Any] | None: ...
+    def dm_sent(self, trigger_id: str) -> bool: ...
     def set_message(self, trigger_id: str, channel: str, ts: str, blocks_json: str) -> None: ...
     def mark_emailed(self, trigger_id: str, message_id: str) -> None: ...
 
@@ -71,8 +72,7 @@ class Notifier:
         return "ignored"
 
     def _dm(self, fired: TriggerFired) -> str:
-        record = self._asks.get(fired.trigger_id) or {}
-        if record.get("slack_ts"):
+        if self._asks.dm_sent(fired.trigger_id):
             return "already_sent"  # a redelivered message must not DM twice
         blocks = dm_blocks(fired)
         if not fired.csm_slack_user_id:

@@ -1,6 +1,8 @@
-"""Gathers an account's facts in two sequential round-trips: the account Query (profile + contacts) and the
-promoter's connections Query run in parallel, then one BatchGetItem fetches signals and the cool-down
-(StateTable), the CSM and every connection's target account (PortfolioTable)."""
+"""Gathers an account's facts in two sequential round-trips. First, in parallel: the promoter's connections
+(Query) and one BatchGetItem for the account profile, the promoter's contact item (PortfolioTable), the
+account's signals and the promoter's cool-down (StateTable). Then one BatchGetItem for the CSM and every
+connection's target account. Only the items the decision reads are fetched: never the account's other
+contacts, however many it has."""
 
 from __future__ import annotations
 
@@ -24,6 +26,8 @@ from services.common.portfolio import (
 from services.common.signals import AccountSignals, signals_key
 from services.triggers.models.facts import Facts
 
+_MAX_TARGETS = 99  # BatchGetItem takes 100 keys: the CSM and up to 99 target accounts
+
 
 class DynamoFacts:
     def __init__(self, portfolio_table: str | None = None, state_table: str | None = None, dynamodb: Any = None):
@@ -31,61 +35,58 @@ class DynamoFacts:
         self._state = Table(state_table or os.environ["STATE_TABLE"], dynamodb)
 
     def gather(self, account_id: str, asked_key: str, promoter_id: str | None) -> Facts | None:
-        with ThreadPoolExecutor(max_workers=2) as pool:
+        account_pk = account_key(account_id)
+        signals_pk, asked_pk = signals_key(account_id)["pk"], f"ASKED#{asked_key}"
+        promoter_sk = contact_key(promoter_id) if promoter_id else None
+        with ThreadPoolExecutor(max_workers=1) as pool:
             connections_future = pool.submit(self._connections, promoter_id)
-            account, contacts = self._account(account_id)
+            first = batch_get(
+                self._portfolio.db,
+                {
+                    self._state.name: {
+                        "Keys": [key(signals_pk, "SIGNALS"), key(asked_pk, "ASKED")],
+                        "ConsistentRead": True,
+                    },
+                    self._portfolio.name: {
+                        "Keys": [key(account_pk, "PROFILE")] + ([key(account_pk, promoter_sk)] if promoter_sk else [])
+                    },
+                },
+            )
             connections = connections_future.result()
-        if account is None:
+        profile = first.get((account_pk, "PROFILE"))
+        if profile is None:
             return None
-        signals_pk, asked_pk, member_pk = (
-            signals_key(account_id)["pk"],
-            f"ASKED#{asked_key}",
-            member_key(account.csm_id),
-        )
-        # BatchGetItem takes 100 keys in all: 2 state keys, the CSM, and up to 97 target accounts.
-        domains = sorted({c.company_domain for c in connections if c.company_domain})[:97]
-        items = batch_get(
+        account = Account.model_validate(profile)
+        member_pk = member_key(account.csm_id)
+        domains = sorted({c.company_domain for c in connections if c.company_domain})[:_MAX_TARGETS]
+        second = batch_get(
             self._portfolio.db,
             {
-                self._state.name: {
-                    "Keys": [key(signals_pk, "SIGNALS"), key(asked_pk, "ASKED")],
-                    "ConsistentRead": True,
-                },
                 self._portfolio.name: {
                     "Keys": [key(member_pk, "PROFILE")] + [key(target_key(d), "PROFILE") for d in domains]
-                },
+                }
             },
         )
-        signals_item, asked_item = items.get((signals_pk, "SIGNALS")), items.get((asked_pk, "ASKED"))
-        member = items.get((member_pk, "PROFILE"))
-        targets = {
-            d: Target.model_validate(items[(target_key(d), "PROFILE")])
-            for d in domains
-            if (target_key(d), "PROFILE") in items
-        }
+        signals_item, asked_item = first.get((signals_pk, "SIGNALS")), first.get((asked_pk, "ASKED"))
+        promoter = first.get((account_pk, promoter_sk)) if promoter_sk else None
+        member = second.get((member_pk, "PROFILE"))
         return Facts(
             account=account,
-            contacts=contacts,
+            promoter=Contact.model_validate(promoter) if promoter else None,
             csm=Member.model_validate(member) if member else None,
             signals=AccountSignals.model_validate_json(signals_item["signals"])
             if signals_item
             else AccountSignals(account_id=account_id),
             last_asked=datetime.fromisoformat(asked_item["asked_at"]) if asked_item else None,
             connections=connections,
-            targets=targets,
+            targets={
+                d: Target.model_validate(second[(target_key(d), "PROFILE")])
+                for d in domains
+                if (target_key(d), "PROFILE") in second
+            },
         )
 
     def _connections(self, promoter_id: str | None) -> list[Connection]:
         if not promoter_id:
             return []
         return [Connection.model_validate(i) for i in self._portfolio.partition(contact_key(promoter_id), "KNOWS#")]
-
-    def _account(self, account_id: str) -> tuple[Account | None, list[Contact]]:
-        account: Account | None = None
-        contacts: list[Contact] = []
-        for item in self._portfolio.partition(account_key(account_id), ""):
-            if item["sk"] == "PROFILE":
-                account = Account.model_validate(item)
-            elif item["sk"].startswith("CONTACT#"):
-                contacts.append(Contact.model_validate(item))
-        return account, contacts

@@ -40,7 +40,7 @@ class TriggerRecord:
 
 class FactsSource(Protocol):
     def gather(self, account_id: str, asked_key: str, promoter_id: str | None) -> Facts | None:
-        """The account, its contacts, CSM, signals, the promoter's last ask, connections and their targets."""
+        """The account, the promoter's contact, CSM, signals, the promoter's last ask, connections and their targets."""
 
 
 class TriggerStore(Protocol):
@@ -102,7 +102,7 @@ class TriggerEvaluator:
             )
 
         csm = facts.csm
-        promoter = next((c for c in facts.contacts if c.contact_id == promoter_id), None)
+        promoter = facts.promoter
         people = rank_people(facts.connections, facts.targets, self._config)
         record = TriggerRecord(
             trigger_id=trigger_id,

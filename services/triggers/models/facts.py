@@ -12,7 +12,7 @@ from services.common.signals import AccountSignals
 @dataclass(frozen=True)
 class Facts:
     account: Account
-    contacts: list[Contact]
+    promoter: Contact | None  # the account's contact who had the peak moment, when known
     csm: Member | None
     signals: AccountSignals
     last_asked: datetime | None

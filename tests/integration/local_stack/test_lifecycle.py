@@ -44,6 +44,9 @@ def test_stop_is_clean_prompt_and_idempotent(template_path: Path) -> None:
     assert gc.get_threshold() == gc_before and gc.get_freeze_count() == 0
     with pytest.raises(OSError):
         urllib.request.urlopen(f"{url}/health", timeout=2)
+    # And moto's process is gone with its port
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"{local.moto_url}/moto-api/", timeout=2)
 
 
 def test_context_manager_and_one_stack_per_process(template_path: Path) -> None:

@@ -81,6 +81,11 @@ def test_evaluation_fires_once_and_notify_dms_the_csm(aws, slack_sink):
     pipe_input = [{"messageId": "m1", "body": message["body"]}]
     decision = evaluate(pipe_input, Context())
     assert decision["outcome"] == "fired", decision["reason"]
+    # The promoter's contact item, the CSM and the connections' target accounts were all read back.
+    ask = decision["event"]["data"]["ask"]
+    assert ask["promoter_title"] == "VP Warehouse & Transportation Operations"
+    assert ask["people"] and all(person["company"] for person in ask["people"])
+    assert decision["event"]["data"]["csm_slack_user_id"] == "U05YCDYBK15"
     trigger_id = decision["event"]["data"]["trigger_id"]
     stored = aws.ddb.get_item(TableName="state", Key={"pk": {"S": f"TRIGGER#{trigger_id}"}, "sk": {"S": "TRIGGER"}})
     assert stored["Item"]["status"]["S"] == "pending"
@@ -93,3 +98,6 @@ def test_evaluation_fires_once_and_notify_dms_the_csm(aws, slack_sink):
     assert call["method"] == "chat.postMessage"
     assert call["payload"]["channel"] == decision["event"]["data"]["csm_slack_user_id"]
     assert call["token"] == "xoxb-test"
+    # And the same message delivered again finds the DM recorded and sends no second one
+    assert deliver(sqs_event([json.dumps(bus_event)]), Context()) == {"batchItemFailures": []}
+    assert len(slack_sink.calls) == 1
