@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 import pytest
 
 from boomerang.signing import sign
-from services.common.events import NpsResponded
+from services.common.events import PRODUCED_BY_BOOMERANG, NpsResponded
 from services.ingest.logic.sources import sources
 from services.ingest.models.webhook import WebhookRequest
 from tests.fakes import EXAMPLES, FakePublisher, ingest_service
@@ -153,16 +153,19 @@ def test_generic_stale_timestamp_is_refused(ingest, bus):
     assert "300 s" in result.body["message"]
 
 
-def test_generic_cannot_inject_boomerang_decisions(ingest, bus):
+@pytest.mark.parametrize("event_type", sorted(PRODUCED_BY_BOOMERANG))
+def test_generic_cannot_inject_what_boomerang_produces(ingest, bus, event_type):
+    # Given a correctly signed body naming a type only Boomerang may put on the bus (a decision or a score)
     body = _generic(
         {
             "id": "x",
-            "type": "AskApproved",
+            "type": event_type.value,
             "occurred_at": "2026-11-22T11:00:00Z",
             "account": {"id": "acc-kestrel"},
             "data": {"trigger_id": "t", "slack_user_id": "U1"},
         }
     )
+    # When it is delivered / Then it is refused and nothing reaches the bus
     result = ingest.accept(_request("generic", body, sign("generic", body, "gs", timestamp=int(NOW.timestamp()))))
     assert result.status == 422
     assert bus.published == []

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from services.common.events import (
+    PRODUCED_BY_BOOMERANG,
     ChampionChanged,
     CompetitorMentioned,
     MeetingHeld,
@@ -195,6 +196,12 @@ def test_totango_array_body_gives_one_event_each(bus):
         ("renewal_signed", {"arr": 1000}, "RenewalSigned"),
         ("Expansion Closed", {"added_arr": 5000}, "ExpansionSigned"),
         ("ExpansionSigned", {}, "ExpansionSigned"),
+        ("Success Plan Reviewed", {"goals_achieved": 7, "period": "2026Q4"}, "OutcomesReported"),
+        ("response_time_reported", {"response_hours": 6.5}, "ResponseTimeReported"),
+        ("department_interest", {"department": "Finance"}, "DepartmentInterestExpressed"),
+        ("feature_requested", {"feature": "SSO", "premium": True}, "FeatureRequested"),
+        ("CTA Opened", {"plan_id": "cta-17", "playbook": "low_adoption"}, "InterventionStarted"),
+        ("cta_closed", {"plan_id": "cta-17"}, "InterventionEnded"),
     ],
 )
 def test_default_event_names_map_to_canonical_types(bus, cls, event, data, expected):
@@ -307,10 +314,11 @@ def test_unknown_event_name_is_422(bus, cls):
     assert "nps_survey_sent" in result.body["message"]
 
 
+@pytest.mark.parametrize("event_type", sorted(PRODUCED_BY_BOOMERANG))
 @pytest.mark.parametrize("cls", PLATFORMS)
-def test_boomerang_decisions_cannot_be_injected(bus, cls):
-    # Given a body naming a Boomerang-internal type
-    body = _body(event="HealthChanged", account_id=ACCOUNT[cls.name][0], score=99, status="green")
+def test_boomerang_decisions_cannot_be_injected(bus, cls, event_type):
+    # Given a body naming a type only Boomerang produces (its decisions, scores and signals)
+    body = _body(event=event_type.value, account_id=ACCOUNT[cls.name][0], score=99, status="green")
     # When it is accepted / Then it is not mapped
     assert _service(cls, bus).accept(_request(cls.name, body, _token(cls))).status == 422
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from services.common.events import CATALOG, EventType
+from services.common.events import CATALOG, PRODUCED_BY_BOOMERANG, EventType
 from services.ingest.logic.sources.payload import describe, json_body, source_options
 from services.ingest.models.webhook import (
     AccountRef,
@@ -42,16 +42,7 @@ IGNORE = "ignore"
 MAX_EVENTS = 100
 
 # Boomerang's own decisions (and scores it computes) are never accepted from outside.
-INTERNAL = frozenset(
-    {
-        EventType.HEALTH_CHANGED,
-        EventType.TRIGGER_FIRED,
-        EventType.TRIGGER_BLOCKED,
-        EventType.ASK_APPROVED,
-        EventType.ASK_SKIPPED,
-        EventType.ASK_EXPIRED,
-    }
-)
+INTERNAL = PRODUCED_BY_BOOMERANG
 
 # Event names understood out of the box (after normalizing: lower case, spaces and dashes → "_").
 DEFAULT_EVENT_NAMES: dict[str, EventType] = {
@@ -72,6 +63,19 @@ DEFAULT_EVENT_NAMES: dict[str, EventType] = {
     "renewal_closed": EventType.RENEWAL_SIGNED,
     "expansion_signed": EventType.EXPANSION_SIGNED,
     "expansion_closed": EventType.EXPANSION_SIGNED,
+    "outcomes_reported": EventType.OUTCOMES_REPORTED,
+    "success_plan_reviewed": EventType.OUTCOMES_REPORTED,
+    "response_time_reported": EventType.RESPONSE_TIME_REPORTED,
+    "department_interest": EventType.DEPARTMENT_INTEREST_EXPRESSED,
+    "department_interest_expressed": EventType.DEPARTMENT_INTEREST_EXPRESSED,
+    "feature_requested": EventType.FEATURE_REQUESTED,
+    "feature_request": EventType.FEATURE_REQUESTED,
+    "intervention_started": EventType.INTERVENTION_STARTED,
+    "playbook_started": EventType.INTERVENTION_STARTED,
+    "cta_opened": EventType.INTERVENTION_STARTED,
+    "intervention_ended": EventType.INTERVENTION_ENDED,
+    "playbook_completed": EventType.INTERVENTION_ENDED,
+    "cta_closed": EventType.INTERVENTION_ENDED,
 }
 
 # Keys of the envelope; every other key is a field of the event's data.

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from services.common.events import CATALOG, EventType
+from services.common.events import CATALOG, PRODUCED_BY_BOOMERANG, EventType
 from services.ingest.logic.signatures import hmac_hex, parse_stripe_style, require_equal, require_fresh
 from services.ingest.logic.sources.payload import describe, json_body, validate
 from services.ingest.models.webhook import (
@@ -26,15 +26,8 @@ from services.ingest.models.webhook import (
 
 SIGNATURE_HEADER = "boomerang-signature"
 
-# Boomerang's own decisions are never accepted from outside.
-_INTERNAL = {
-    EventType.HEALTH_CHANGED,
-    EventType.TRIGGER_FIRED,
-    EventType.TRIGGER_BLOCKED,
-    EventType.ASK_APPROVED,
-    EventType.ASK_SKIPPED,
-    EventType.ASK_EXPIRED,
-}
+# Boomerang's own decisions and scores are never accepted from outside.
+_INTERNAL = PRODUCED_BY_BOOMERANG
 
 
 class _Account(BaseModel):
