@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import math
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -49,8 +50,13 @@ ASSUMPTIONS = {
     "scoring_ms_per_batch": 150,
     "triggers_ms": 100,
     "express_ms": 200,
-    "log_bytes_per_event": 450,  # rejections and EMF only; accepted webhooks log at DEBUG
-    "access_log_bytes": 350,
+    # Application logs per webhook: ingest's one EMF line (~215 B + 26 B CloudWatch overhead; accepted
+    # webhooks log at DEBUG), scoring's EMF line per batch (~30 B a record) and Triggers' decision lines
+    # (~600 B on the 4 % that reach it): measured on the handlers' output, rounded up.
+    "log_bytes_per_event": 300,
+    "access_log_bytes": 200,  # infra/constructs/api.py's line (~170 B with typical values) + overhead
+    "sfn_log_bytes_per_execution": 2000,  # level ALL, no execution data: ~6 transitions of ~330 B
+    "xray_sampled": 0.05,  # RuleEvaluation's sampling rule; Notify and Interactions trace every DM and click
     "events_per_second": 5,  # a steady few a second: how full Firehose's 900 s buffer gets before it writes
     "firehose_buffer_s": 900,
     "firehose_buffer_mb": 128,
@@ -63,28 +69,44 @@ ASSUMPTIONS = {
 def measured_sizes() -> dict[str, int]:
     """Bytes of what is actually written per event, from the real models."""
     from services.common.events import EventType, new_event
-    from services.common.signals import AccountSignals
-    from services.scoring.logic.signals import apply
+    from services.common.signals import pack_signals, signals_key
+    from services.scoring.logic.recorder import SignalRecorder
+    from tests.fakes import InMemoryStateStore
 
     t0 = datetime(2026, 11, 22, tzinfo=UTC)
-    signals = AccountSignals(account_id="acc-halvorsen")
-    for n in range(40):  # a busy account: full ring of recent events, a few tickets and NPS answers
-        choices: list[tuple[EventType, dict[str, Any]]] = [
-            (EventType.NPS_RESPONDED, {"response_id": f"r{n}", "score": 9, "contact_id": f"con-person-{n % 5}"}),
-            (EventType.TICKET_OPENED, {"ticket_id": f"{n % 3}", "severity": "high"}),
-            (EventType.PAYMENT_LATE, {"days_late": 3}),
-        ]
-        kind, data = choices[n % 3]
-        event = new_event(
-            source="generic",
-            source_event_id=str(n),
-            account_id="acc-halvorsen",
-            event_type=kind,
-            data=data,
-            occurred_at=t0 + timedelta(minutes=n),
-            received_at=t0,
+    account_id = "acc-halvorsen-freight"
+    store = InMemoryStateStore()
+    recorder = SignalRecorder(store)
+    # A busy account: a full ring of recent event ids, open tickets, NPS answers from several respondents,
+    # usage, meetings and a late payment, with the health summary scoring keeps beside them.
+    kinds: list[tuple[EventType, Callable[[int], dict[str, Any]]]] = [
+        (EventType.NPS_RESPONDED, lambda n: {"response_id": f"r{n}", "score": 9, "contact_id": f"con-person-{n % 4}"}),
+        (EventType.TICKET_OPENED, lambda n: {"ticket_id": f"{40000 + n % 3}", "severity": "high"}),
+        (
+            EventType.USAGE_REPORTED,
+            lambda n: {"active_users": 140 + n, "licensed_seats": 180, "logins_30d": 2900, "features_adopted": 7},
+        ),
+        (EventType.MEETING_HELD, lambda n: {"kind": "check-in", "executive_present": n % 2 == 0}),
+        (EventType.PAYMENT_LATE, lambda n: {"days_late": 3}),
+    ]
+    for n in range(64):
+        kind, data = kinds[n % len(kinds)]
+        recorder.record(
+            new_event(
+                source="generic",
+                source_event_id=str(n),
+                account_id=account_id,
+                event_type=kind,
+                data=data(n),
+                occurred_at=t0 + timedelta(hours=n),
+                received_at=t0,
+            )
         )
-        signals = apply(signals, event)
+    signals = store.load(account_id)
+    key = signals_key(account_id)
+    # DynamoDB item size: attribute names plus values (the version number counts ~3 bytes)
+    signals_item = len("pk") + len(key["pk"]) + len("sk") + len(key["sk"]) + len("z") + len(pack_signals(signals))
+    signals_item += len("version") + 3
     nps = new_event(
         source="delighted",
         source_event_id="374666978",
@@ -103,7 +125,7 @@ def measured_sizes() -> dict[str, int]:
         },
     )
     return {
-        "signals_item": len(signals.model_dump_json()) + 80,
+        "signals_item": signals_item,
         "bus_event": len(nps.detail()) + 350,
         **archive_sizes(t0),
     }
@@ -166,10 +188,14 @@ def model() -> dict[str, object]:
         "Triggers Lambda + reads + claim": peak
         * (p["lambda_request"] + 0.5 * a["triggers_ms"] / 1000 * p["lambda_gb_s_arm"] + 8 * p["ddb_rru"])
         + fired * 4 * p["ddb_wru"],
-        "X-Ray (active only on the per-moment functions)": peak * p["xray_trace"],
+        "X-Ray (5 % of rule evaluations; every DM and click)": (peak * a["xray_sampled"] + 2 * fired) * p["xray_trace"],
         "Notify / Interactions (per DM)": fired * (3 * p["lambda_request"] + 3 * p["sqs_request"] + 4 * p["ddb_wru"]),
         "SES (approved asks)": fired * a["approved_share"] * p["ses_email"],
-        "CloudWatch Logs": n * (a["log_bytes_per_event"] + a["access_log_bytes"]) / 1e9 * p["logs_gb"],
+        "CloudWatch Logs (functions, API access, workflow)": (
+            n * (a["log_bytes_per_event"] + a["access_log_bytes"]) + peak * a["sfn_log_bytes_per_execution"]
+        )
+        / 1e9
+        * p["logs_gb"],
         "Raw archive: Firehose ingestion (5 KB steps)": n * sizes["raw_record_billed"] / 2**30 * p["firehose_gb"],
         "Raw archive: S3 PUTs (one per buffer) + storage to expiry": n / per_object * p["s3_put"]
         + stored_gb * (months_standard * p["s3_standard_gb_month"] + months_glacier * p["s3_glacier_ir_gb_month"]),

@@ -33,6 +33,7 @@ TRIGGERS = FunctionSpec(
     description="Evaluate the trigger rules for one event (RuleEvaluation's Evaluate task).",
     memory_mb=512,
     timeout=Duration.seconds(20),
+    tracing=lambda_.Tracing.PASS_THROUGH,  # traced when the state machine's sampling rule picks the execution
 )
 NOTIFY = FunctionSpec(
     name="Notify",

@@ -92,7 +92,7 @@ def renewal_rows(period: Any, portfolio_table: str, state_table: str) -> list[di
     (None when unscored or on insufficient data), as rows of the portfolio export ``forecast`` reads."""
     from services.common.adapters.dynamo import Table, batch_get, key
     from services.common.portfolio import Account
-    from services.common.signals import AccountSignals, signals_key
+    from services.common.signals import signals_key, unpack_signals
 
     try:
         portfolio = Table(portfolio_table)
@@ -115,7 +115,7 @@ def renewal_rows(period: Any, portfolio_table: str, state_table: str) -> list[di
             continue
         account = Account.model_validate(profile)
         stored = found.get((account_key(account_id), "SIGNALS"))
-        summary = AccountSignals.model_validate_json(stored["signals"]).health if stored else None
+        summary = unpack_signals(stored, account_id).health if stored else None
         score = summary.score if summary is not None and not summary.low else None
         rows.append(
             {

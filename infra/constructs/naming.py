@@ -7,8 +7,8 @@ from constructs import IConstruct
 
 
 def set_logical_id(construct: IConstruct, logical_id: str) -> None:
-    """Give an L2 construct's CloudFormation resource (its default child) a fixed logical ID."""
-    child = construct.node.default_child
+    """Give a CloudFormation resource (an L1, or an L2's default child) a fixed logical ID."""
+    child = construct if isinstance(construct, CfnElement) else construct.node.default_child
     if not isinstance(child, CfnElement):
         raise TypeError(f"{construct.node.path} has no CloudFormation default child")
     child.override_logical_id(logical_id)

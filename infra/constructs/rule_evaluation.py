@@ -11,6 +11,7 @@ from aws_cdk import aws_pipes as pipes
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
+from aws_cdk import aws_xray as xray
 from constructs import Construct
 
 from infra.constructs.naming import set_logical_id
@@ -18,6 +19,7 @@ from infra.nag import acknowledge
 
 TRIGGERS_SOURCE = "boomerang.triggers"
 EXECUTION_TIMEOUT = Duration.minutes(5)
+SAMPLING_RATE = 0.05  # of rule evaluations traced end to end (state machine + Triggers function)
 
 
 class RuleEvaluation(Construct):
@@ -34,6 +36,7 @@ class RuleEvaluation(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.state_machine = self._state_machine(evaluate, bus)
+        self.sampling_rule = self._sampling_rule()
         self.pipe = self._pipe(source_queue)
 
     # -- state machine --------------------------------------------------------------------------------
@@ -76,7 +79,10 @@ class RuleEvaluation(Construct):
             definition_body=sfn.DefinitionBody.from_chainable(evaluate.next(outcome)),
             timeout=EXECUTION_TIMEOUT,
             tracing_enabled=True,
-            logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=True),
+            # Every state transition, without execution data: the decisions themselves are on the bus
+            # (TriggerFired / TriggerBlocked, with each gate's result), while the data would log promoters'
+            # emails and survey comments (and ~10 KB an execution instead of ~2 KB).
+            logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=False),
         )
         set_logical_id(machine, "RuleEvaluation")
         set_logical_id(machine.role, "RuleEvaluationRole")
@@ -94,6 +100,32 @@ class RuleEvaluation(Construct):
             "(ARN suffix ':*') as well; it is still that one function only.",
         )
         return machine
+
+    def _sampling_rule(self) -> xray.CfnSamplingRule:
+        """Trace a fixed share of rule evaluations (the Triggers function passes the decision through).
+
+        X-Ray's default rule records the first request each second plus 5 %, which at a few peak moments a
+        second is every execution ($5 per 1M traces); decisions themselves are audited on the bus.
+        """
+        rule = xray.CfnSamplingRule(
+            self,
+            "Sampling",
+            sampling_rule=xray.CfnSamplingRule.SamplingRuleProperty(
+                rule_name=f"{Stack.of(self).stack_name[:16]}-RuleEvaluation",
+                priority=100,
+                fixed_rate=SAMPLING_RATE,
+                reservoir_size=0,
+                service_name=self.state_machine.state_machine_name,
+                service_type="AWS::StepFunctions::StateMachine",
+                host="*",
+                http_method="*",
+                url_path="*",
+                resource_arn="*",
+                version=1,
+            ),
+        )
+        set_logical_id(rule, "RuleEvaluationSampling")
+        return rule
 
     def _publish(self, name: str, detail_type: str, bus: events.IEventBus) -> tasks.EventBridgePutEvents:
         return tasks.EventBridgePutEvents(

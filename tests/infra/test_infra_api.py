@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 import pytest
@@ -55,7 +56,8 @@ def test_default_stage_logs_access_and_throttles(synth: Synth) -> None:
     assert stage["AutoDeploy"] is True
     # And access logs go to a log group with a retention, with the request ID in every line
     assert stage["AccessLogSettings"]["DestinationArn"] == {"Fn::GetAtt": ["HttpApiAccessLogs", "Arn"]}
-    assert "$context.requestId" in stage["AccessLogSettings"]["Format"]
+    fields = json.loads(stage["AccessLogSettings"]["Format"])
+    assert {"requestId", "ip", "path", "status", "latency", "integrationError", "error"} <= set(fields)
     assert synth.props("HttpApiAccessLogs", "AWS::Logs::LogGroup")["RetentionInDays"] > 0
     # And requests are throttled by default
     assert stage["DefaultRouteSettings"]["ThrottlingRateLimit"] > 0

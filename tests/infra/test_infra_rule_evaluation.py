@@ -18,21 +18,25 @@ def definition(synth: Synth) -> dict[str, Any]:
     return parsed
 
 
-def test_state_machine_is_express_with_full_logging_and_tracing(synth: Synth) -> None:
+def test_state_machine_is_express_logging_without_personal_data_and_sampled_tracing(synth: Synth) -> None:
     # Given the state machine
     props = synth.props("RuleEvaluation", "AWS::StepFunctions::StateMachine")
     # Then it is an EXPRESS workflow
     assert props["StateMachineType"] == "EXPRESS"
-    # And it logs everything, execution data included, to its log group
+    # And it logs every transition, never the execution data (emails, survey comments), to its log group
     logging = props["LoggingConfiguration"]
     assert logging["Level"] == "ALL"
-    assert logging["IncludeExecutionData"] is True
+    assert logging["IncludeExecutionData"] is False
     assert logging["Destinations"] == [
         {"CloudWatchLogsLogGroup": {"LogGroupArn": {"Fn::GetAtt": ["RuleEvaluationLogs", "Arn"]}}}
     ]
     assert synth.props("RuleEvaluationLogs", "AWS::Logs::LogGroup")["RetentionInDays"] > 0
-    # And X-Ray tracing is on
+    # And X-Ray tracing is on, for a fixed 5 % of executions (no per-second reservoir)
     assert props["TracingConfiguration"] == {"Enabled": True}
+    rule = synth.props("RuleEvaluationSampling", "AWS::XRay::SamplingRule")["SamplingRule"]
+    assert (rule["FixedRate"], rule["ReservoirSize"]) == (0.05, 0)
+    assert rule["ServiceType"] == "AWS::StepFunctions::StateMachine"
+    assert rule["ServiceName"] == {"Fn::GetAtt": ["RuleEvaluation", "Name"]}
 
 
 def test_evaluate_invokes_triggers_and_retries_lambda_service_errors(definition: dict[str, Any]) -> None:

@@ -1,7 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
 from services.common.events import EventType, new_event
-from services.common.signals import AccountSignals
+from services.common.signals import AccountSignals, pack_signals, unpack_signals
 from services.scoring.logic.recorder import SignalRecorder
 from services.scoring.logic.signals import apply
 from tests.fakes import InMemoryStateStore
@@ -84,3 +84,15 @@ def test_concurrent_writer_is_retried_not_overwritten():
     # When our event is recorded Then both tickets survive
     recorder.record(ev(EventType.TICKET_OPENED, {"ticket_id": "3", "severity": "normal"}, "c"))
     assert set(original_load("acc").open_tickets) == {"1", "2", "3"}
+
+
+def test_signals_item_round_trips_packed_and_reads_the_unpacked_form_it_replaced():
+    # Given an account's signals after a few events
+    signals = AccountSignals(account_id="acc-halvorsen", events_seen=3, recent_events=["a1b2c3d4e5f6"], version=3)
+    # When packed into the item's z attribute and read back (also from an item written before packing)
+    packed = {"pk": "ACCOUNT#acc-halvorsen", "sk": "SIGNALS", "z": pack_signals(signals)}
+    legacy = {"pk": "ACCOUNT#acc-halvorsen", "sk": "SIGNALS", "signals": signals.model_dump_json()}
+    # Then the same signals come back, and a missing item is an empty account
+    assert unpack_signals(packed, "acc-halvorsen") == signals
+    assert unpack_signals(legacy, "acc-halvorsen") == signals
+    assert unpack_signals({}, "acc-new") == AccountSignals(account_id="acc-new")

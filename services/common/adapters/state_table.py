@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from services.common.adapters.dynamo import Table
-from services.common.signals import AccountSignals, signals_key
+from services.common.signals import AccountSignals, signals_key, unpack_signals
 
 
 class StateTableBase(Table):
@@ -17,10 +17,7 @@ class StateTableBase(Table):
     def load(self, account_id: str) -> AccountSignals:
         # Eventually consistent is enough: a stale read fails the versioned write and is read again.
         key = signals_key(account_id)
-        item = self.read(key["pk"], key["sk"])
-        if not item:
-            return AccountSignals(account_id=account_id)
-        return AccountSignals.model_validate_json(item["signals"])
+        return unpack_signals(self.read(key["pk"], key["sk"]) or {}, account_id)
 
 
 def epoch(moment: datetime) -> int:

@@ -23,7 +23,7 @@ from services.common.portfolio import (
     member_key,
     target_key,
 )
-from services.common.signals import AccountSignals, signals_key
+from services.common.signals import signals_key, unpack_signals
 from services.triggers.models.facts import Facts
 
 _MAX_TARGETS = 99  # BatchGetItem takes 100 keys: the CSM and up to 99 target accounts
@@ -74,9 +74,7 @@ class DynamoFacts:
             account=account,
             promoter=Contact.model_validate(promoter) if promoter else None,
             csm=Member.model_validate(member) if member else None,
-            signals=AccountSignals.model_validate_json(signals_item["signals"])
-            if signals_item
-            else AccountSignals(account_id=account_id),
+            signals=unpack_signals(signals_item or {}, account_id),
             last_asked=datetime.fromisoformat(asked_item["asked_at"]) if asked_item else None,
             connections=connections,
             targets={

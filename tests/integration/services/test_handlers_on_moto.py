@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -65,7 +66,7 @@ def test_scoring_records_once_and_reports_only_the_bad_record(aws):
     result = handler(event, Context())
     assert [f["itemIdentifier"] for f in result["batchItemFailures"]] == [event["Records"][2]["messageId"]]
     item = aws.ddb.get_item(TableName="state", Key={"pk": {"S": "ACCOUNT#acc-kestrel"}, "sk": {"S": "SIGNALS"}})
-    signals = json.loads(item["Item"]["signals"]["S"])
+    signals = json.loads(zlib.decompress(item["Item"]["z"]["B"]))
     assert signals["events_seen"] == 1  # the duplicate changed nothing
     assert signals["open_tickets"]["88231"]["severity"] == "critical"
     # And scoring wrote nothing but the signals item (one put per event: see docs/cost.md)
