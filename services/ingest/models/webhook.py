@@ -9,7 +9,7 @@ from typing import Any, Literal
 from services.common.events import EventType
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built per delivery: a frozen field costs a call each (see IngestResult)
 class WebhookRequest:
     source: str
     headers: dict[str, str]  # lower-cased names
@@ -20,7 +20,7 @@ class WebhookRequest:
     url: str = ""  # the full URL the vendor called (scheme://host/path?query): HubSpot signs it
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built per delivery: a frozen field costs a call each (see IngestResult)
 class AccountRef:
     """How a vendor names the account: its own id, a respondent's email, a domain, or our id.
 
@@ -57,7 +57,7 @@ class IdentityClaim:
 CONTACT_SUFFIX = ":contact"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built per delivery: a frozen field costs a call each (see IngestResult)
 class VendorEvent:
     """One vendor event mapped to a canonical type, before the account is resolved."""
 
@@ -76,7 +76,7 @@ class Reply:
     body: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built per delivery: a frozen field costs a call each (see IngestResult)
 class Parsed:
     events: list[VendorEvent] = field(default_factory=list)
     ignored: str | None = None  # why a well-formed delivery carries nothing Boomerang uses

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from services.common.events import EventType
 from services.ingest.logic.signatures import hmac_hex, require_equal
@@ -46,6 +46,14 @@ class _Envelope(BaseModel):
     event_data: dict[str, object]
 
 
+class _ResponseDelivery(BaseModel):
+    """A survey-response delivery, read from the raw bytes in one pass (the common case)."""
+
+    model_config = ConfigDict(extra="ignore")
+    event_type: Literal["survey_response.created", "survey_response.updated"]
+    event_data: _Response
+
+
 class Delighted:
     name = "delighted"
     secret_key = "delighted_api_key"
@@ -55,15 +63,17 @@ class Delighted:
         require_equal(expected, request.headers.get(SIGNATURE_HEADER), "X-Delighted-Webhook-Signature")
 
     def parse(self, request: WebhookRequest) -> Parsed:
-        envelope = validate(_Envelope, json_body(request.body))
-        kind: Literal["created", "updated"]
-        if envelope.event_type == "survey_response.created":
-            kind = "created"
-        elif envelope.event_type == "survey_response.updated":
-            kind = "updated"
-        else:
-            return Parsed(ignored=f"{envelope.event_type} carries no survey answer")
-        response = validate(_Response, envelope.event_data)
+        try:
+            delivery = _ResponseDelivery.model_validate_json(request.body)
+        except ValidationError:
+            # Not a well-formed survey response: another event type to acknowledge, or a clear error.
+            envelope = validate(_Envelope, json_body(request.body))
+            if envelope.event_type not in ("survey_response.created", "survey_response.updated"):
+                return Parsed(ignored=f"{envelope.event_type} carries no survey answer")
+            validate(_Response, envelope.event_data)  # raises MalformedPayload saying what is wrong
+            raise
+        kind = "updated" if delivery.event_type == "survey_response.updated" else "created"
+        response = delivery.event_data
         if response.survey_type.lower() != "nps":
             return Parsed(ignored=f"survey type {response.survey_type!r} is not NPS")
 
