@@ -84,7 +84,22 @@ class LambdaFunction:
         handler = self.load()
         for key, value in self.per_function_env.items():
             os.environ[key] = value
-        return handler(event, LambdaContext(self, self.timeout_s))
+        try:
+            return handler(event, LambdaContext(self, self.timeout_s))
+        finally:
+            _drop_unpublished_metrics()
+
+
+def _drop_unpublished_metrics() -> None:
+    """With POWERTOOLS_METRICS_DISABLED, Powertools' flush keeps what it did not print, and its 100-value
+    auto-flush then prints it anyway (every function's, since one process shares the metric set): the local
+    stack's stdout would carry stray EMF blobs between its JSON lines. Drop them after each invocation."""
+    from aws_lambda_powertools.metrics.functions import is_metrics_disabled
+
+    if is_metrics_disabled():
+        from aws_lambda_powertools import Metrics
+
+        Metrics().clear_metrics()
 
 
 class _temporary_env:
