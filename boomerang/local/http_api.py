@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 from collections.abc import Sequence
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import urlsplit
 
 from .lambdas import http_api_event, log_invocation_error
+from .loopback import LoopbackServer
 from .resources import Route
 
 
-class HttpApi:
+class HttpApi(LoopbackServer):
     def __init__(self, routes: Sequence[Route], host: str = "127.0.0.1", port: int = 8787) -> None:
         self.routes = list(routes)
         api = self
@@ -47,25 +47,7 @@ class HttpApi:
             def do_HEAD(self) -> None:
                 api.serve(self, "HEAD")
 
-        self.server = ThreadingHTTPServer((host, port), _Handler)
-        self.server.daemon_threads = True
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), name="http-api", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self.server.shutdown()
-            self._thread.join(timeout=5)
-            self._thread = None
-        self.server.server_close()
+        super().__init__(host, port, _Handler, "http-api")
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         for route in self.routes:

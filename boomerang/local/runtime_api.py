@@ -11,14 +11,15 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import unquote
 
 from .lambdas import FunctionRegistry, error_payload, lambda_response_bytes, log_invocation_error
+from .loopback import LoopbackServer
 
 
-class RuntimeApi:
+class RuntimeApi(LoopbackServer):
     def __init__(
         self,
         functions: Callable[[], FunctionRegistry | None],
@@ -46,25 +47,7 @@ class RuntimeApi:
                 self.end_headers()
                 self.wfile.write(payload)
 
-        self.server = ThreadingHTTPServer((host, 0), _Handler)
-        self.server.daemon_threads = True
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), name="runtime-api", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self.server.shutdown()
-            self._thread.join(timeout=5)
-            self._thread = None
-        self.server.server_close()
+        super().__init__(host, 0, _Handler, "runtime-api")
 
     def handle(self, path: str, invocation_type: str | None, body: bytes) -> tuple[int, dict[str, str], bytes]:
         json_type = {"Content-Type": "application/json"}

@@ -13,16 +13,18 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from .loopback import LoopbackServer
 
 BOT_USER_ID = "U0BOOMBOT"
 BOT_ID = "B0BOOMBOT"
 TEAM_ID = "T0BOOMLOCAL"
 
 
-class SlackSink:
+class SlackSink(LoopbackServer):
     def __init__(
         self, host: str = "127.0.0.1", port: int = 0, emit: Callable[[dict[str, Any]], None] | None = None
     ) -> None:
@@ -73,26 +75,11 @@ class SlackSink:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self.server = ThreadingHTTPServer((host, port), _Handler)
-        self.server.daemon_threads = True
-        self._thread: threading.Thread | None = None
+        super().__init__(host, port, _Handler, "slack-sink")
 
-    # ----------------------------------------------------------------- lifecycle
     @property
     def base_url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}/api/"
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), name="slack-sink", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self.server.shutdown()
-            self._thread.join(timeout=5)
-            self._thread = None
-        self.server.server_close()
+        return f"{self.url}/api/"
 
     # ----------------------------------------------------------------- calls
     @property
