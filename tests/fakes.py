@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timedelta
+import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from boomerang.portfolio.csv_files import Portfolio, read_portfolio
-from services.common.events import EventEnvelope
+from services.common.events import EventEnvelope, EventType, new_event
 from services.common.portfolio import Account, Connection, Contact, Member, Target
 from services.common.signals import AccountSignals
 from services.ingest.logic.identities import Identity
@@ -387,3 +388,27 @@ class InMemoryOnce:
             return self.done[key], True
         self.done[key] = action()
         return self.done[key], False
+
+
+# -- canonical events as the generic source makes them, and as the bus delivers them to a queue ------------
+
+EVENT_TIME = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+
+
+def generic_event(
+    event_type: EventType, data: dict[str, Any], sid: str = "1", at: datetime = EVENT_TIME, account_id: str = "acc"
+) -> EventEnvelope:
+    return new_event(
+        source="generic",
+        source_event_id=sid,
+        account_id=account_id,
+        event_type=event_type,
+        data=data,
+        occurred_at=at,
+        received_at=at,
+    )
+
+
+def bus_message(event: EventEnvelope, source: str = "boomerang.ingest") -> str:
+    """The SQS message body an EventBridge rule delivers for ``event``."""
+    return json.dumps({"source": source, "detail-type": event.type.value, "detail": json.loads(event.detail())})

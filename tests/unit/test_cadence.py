@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from services.common.config import Cadence, Health
-from services.common.events import EventType, new_event
+from services.common.events import EventType
 from services.common.portfolio import Account
 from services.common.signals import AccountSignals, Intervention
 from services.scoring.logic import cadence
 from services.scoring.logic.cadence import CadenceJob, Current, Schedule, active_plans, decide
 from services.scoring.logic.recorder import SignalRecorder
 from tests.fakes import InMemorySchedules, InMemoryStateStore, RecordingAnnouncer
+from tests.fakes import generic_event as _event
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 CONFIG = Cadence()
@@ -91,18 +92,6 @@ class _Profiles:
             licensed_seats=100,
             renewal_date=date(2027, 6, 1),
         )
-
-
-def _event(event_type, data, sid, at):
-    return new_event(
-        source="generic",
-        source_event_id=sid,
-        account_id="acc",
-        event_type=event_type,
-        data=data,
-        occurred_at=at,
-        received_at=at,
-    )
 
 
 def test_the_job_rescores_due_accounts_as_of_now_checks_and_escalates():

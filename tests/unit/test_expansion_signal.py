@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from services.common.config import Health
-from services.common.events import EventType, new_event
+from services.common.events import EventType
 from services.common.portfolio import Account
 from services.common.signals import AccountSignals
 from services.scoring.logic.health import assess
@@ -14,20 +14,9 @@ from services.scoring.logic.recorder import SignalRecorder
 from services.scoring.logic.signals import apply
 from services.scoring.logic.submetrics import SUBMETRICS
 from tests.fakes import InMemoryStateStore, RecordingAnnouncer
+from tests.fakes import generic_event as ev
 
 T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
-
-
-def ev(event_type, data, sid, at=T0):
-    return new_event(
-        source="generic",
-        source_event_id=sid,
-        account_id="acc",
-        event_type=event_type,
-        data=data,
-        occurred_at=at,
-        received_at=at,
-    )
 
 
 class Profiles:

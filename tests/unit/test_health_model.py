@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.common.config import Expansion, Health, PillarWeights
-from services.common.events import EventType, new_event
+from services.common.events import EventType
 from services.common.portfolio import Account
 from services.common.signals import AccountSignals, HealthSummary, NpsAnswer, OpenTicket
 from services.scoring.logic import expansion
@@ -26,6 +26,7 @@ from services.scoring.logic.health import (
 from services.scoring.logic.recorder import SignalRecorder
 from services.scoring.logic.submetrics import SUBMETRICS, Inputs, compute, compute_reference
 from tests.fakes import InMemoryStateStore
+from tests.fakes import generic_event as _ev
 
 T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 MODEL = HealthModel.from_config(Health())
@@ -334,18 +335,6 @@ class _Profiles:
     def account(self, account_id):
         self.reads += 1
         return account(seats=100, renewal=date(2027, 1, 15))
-
-
-def _ev(event_type, data, sid, at=T0):
-    return new_event(
-        source="generic",
-        source_event_id=sid,
-        account_id="acc",
-        event_type=event_type,
-        data=data,
-        occurred_at=at,
-        received_at=at,
-    )
 
 
 def test_recorder_announces_once_and_duplicates_change_nothing():

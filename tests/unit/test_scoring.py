@@ -1,24 +1,13 @@
 from datetime import UTC, datetime, timedelta
 
-from services.common.events import EventType, new_event
+from services.common.events import EventType
 from services.common.signals import AccountSignals, pack_signals, unpack_signals
 from services.scoring.logic.recorder import SignalRecorder
 from services.scoring.logic.signals import apply
 from tests.fakes import InMemoryStateStore
+from tests.fakes import generic_event as ev
 
 T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
-
-
-def ev(event_type, data, sid="1", at=T0):
-    return new_event(
-        source="generic",
-        source_event_id=sid,
-        account_id="acc",
-        event_type=event_type,
-        data=data,
-        occurred_at=at,
-        received_at=at,
-    )
 
 
 def test_ticket_lifecycle_and_late_updates():

@@ -6,25 +6,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from services.common.events import EventType, new_event
+from services.common.events import EventType
+from tests.fakes import bus_message, generic_event
 from tests.integration.services.conftest import Context, drain, sqs_event
 
 HALVORSEN = "acc-halvorsen"  # Enterprise, 180 seats, CSM Tomas (U07OXTZ7Q74, manager Marcus), AE Jonas
-
-
-def _bus_message(account: str, event_type: EventType, data: dict, sid: str, at: datetime) -> str:
-    event = new_event(
-        source="generic",
-        source_event_id=sid,
-        account_id=account,
-        event_type=event_type,
-        data=data,
-        occurred_at=at,
-        received_at=at,
-    )
-    return json.dumps(
-        {"source": "boomerang.ingest", "detail-type": event_type.value, "detail": json.loads(event.detail())}
-    )
 
 
 def _on_bus(aws, detail_type: str) -> list[dict]:
@@ -147,3 +133,7 @@ def test_crossing_the_expansion_threshold_emits_one_signal_that_notify_dms_to_th
     text = json.dumps(dm["payload"]["blocks"], ensure_ascii=False)
     for part in ("Expansion signal: Halvorsen Freight AS", "Explore user expansion", "Position upgrade path"):
         assert part in text
+
+
+def _bus_message(account: str, event_type: EventType, data: dict, sid: str, at: datetime) -> str:
+    return bus_message(generic_event(event_type, data, sid, at, account_id=account))

@@ -7,23 +7,9 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from boomerang.cs_tools import forecast, health
-from services.common.events import EventType, new_event
+from services.common.events import EventType
+from tests.fakes import bus_message, generic_event
 from tests.integration.services.conftest import Context, sqs_event
-
-
-def _bus_message(event_type: EventType, data: dict, sid: str, at: datetime) -> str:
-    event = new_event(
-        source="generic",
-        source_event_id=sid,
-        account_id="acc-halvorsen",
-        event_type=event_type,
-        data=data,
-        occurred_at=at,
-        received_at=at,
-    )
-    return json.dumps(
-        {"source": "boomerang.ingest", "detail-type": event_type.value, "detail": json.loads(event.detail())}
-    )
 
 
 def _score_halvorsen() -> None:
@@ -103,3 +89,7 @@ def test_forecast_reads_the_quarters_renewals_and_their_stored_scores(aws, capsy
     assert by_id["acc-brightwater"]["band"] == "unscored"
     assert data["expiring_arr"] == 118_000 + 26_400 + 264_000
     assert data["expected_renewed_arr"] == round(408_400 * 0.75, 2)  # yellow and unscored: the yellow P
+
+
+def _bus_message(event_type: EventType, data: dict, sid: str, at: datetime) -> str:
+    return bus_message(generic_event(event_type, data, sid, at, account_id="acc-halvorsen"))

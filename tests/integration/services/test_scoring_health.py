@@ -6,25 +6,11 @@ import json
 import zlib
 from datetime import UTC, datetime, timedelta
 
-from services.common.events import EventType, new_event
+from services.common.events import EventType
+from tests.fakes import bus_message, generic_event
 from tests.integration.services.conftest import Context, drain, sqs_event
 
 ACCOUNT = "acc-halvorsen"  # Enterprise, 180 licensed seats (examples/portfolio)
-
-
-def _bus_message(event_type: EventType, data: dict, sid: str, at: datetime) -> str:
-    event = new_event(
-        source="generic",
-        source_event_id=sid,
-        account_id=ACCOUNT,
-        event_type=event_type,
-        data=data,
-        occurred_at=at,
-        received_at=at,
-    )
-    return json.dumps(
-        {"source": "boomerang.ingest", "detail-type": event_type.value, "detail": json.loads(event.detail())}
-    )
 
 
 def _health_events(aws) -> list[dict]:
@@ -122,3 +108,7 @@ def test_usage_and_tickets_move_an_account_from_green_to_red(aws):
     assert len(_history(aws)) == len(history)
     again = aws.ddb.get_item(TableName="state", Key={"pk": {"S": f"ACCOUNT#{ACCOUNT}"}, "sk": {"S": "SIGNALS"}})
     assert again["Item"]["version"] == item["Item"]["version"]
+
+
+def _bus_message(event_type: EventType, data: dict, sid: str, at: datetime) -> str:
+    return bus_message(generic_event(event_type, data, sid, at, account_id=ACCOUNT))
