@@ -168,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     importer.add_argument("--table", required=True, help="PortfolioTableName from the stack outputs")
     importer.set_defaults(run=_portfolio_import)
 
+    from boomerang.cs_tools.common import add_table_args
+
     cadence = commands.add_parser("cadence", help="the health-check cadence job").add_subparsers(
         dest="action", required=True
     )
@@ -180,10 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         "it prints and use the local names StateTable, PortfolioTable, BoomerangBus.",
     )
     runner.add_argument("--now", help="run as of this moment (ISO 8601 with a zone; default: now)")
-    runner.add_argument("--state-table", default=os.environ.get("STATE_TABLE"), help="StateTableName (or $STATE_TABLE)")
-    runner.add_argument(
-        "--portfolio-table", default=os.environ.get("PORTFOLIO_TABLE"), help="PortfolioTableName (or $PORTFOLIO_TABLE)"
-    )
+    add_table_args(runner, "with the accounts' signals and schedules", "with the accounts' profiles")
     runner.add_argument("--bus", default=os.environ.get("EVENT_BUS_NAME"), help="EventBusName (or $EVENT_BUS_NAME)")
     runner.add_argument("--config", help="rules file (default: $BOOMERANG_CONFIG or ./boomerang.toml)")
     runner.set_defaults(run=_cadence_run)

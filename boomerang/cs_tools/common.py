@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -238,6 +239,23 @@ def columns_help(columns: Sequence[Column]) -> str:
 
 
 # --- config ---
+
+
+def add_table_args(parser: argparse.ArgumentParser, state_use: str, portfolio_use: str) -> None:
+    """``--state-table`` / ``--portfolio-table``: the deployed tables' names (stack outputs), from the
+    environment by default; ``*_use`` says what the command reads there."""
+    parser.add_argument(
+        "--state-table",
+        metavar="NAME",
+        default=os.environ.get("STATE_TABLE"),
+        help=f"StateTable {state_use} (stack output StateTableName; default $STATE_TABLE)",
+    )
+    parser.add_argument(
+        "--portfolio-table",
+        metavar="NAME",
+        default=os.environ.get("PORTFOLIO_TABLE"),
+        help=f"PortfolioTable {portfolio_use} (stack output PortfolioTableName; default $PORTFOLIO_TABLE)",
+    )
 
 
 def add_config_arg(parser: argparse.ArgumentParser) -> None:

@@ -9,7 +9,6 @@ score is forecast with the yellow probability and shown as ``unscored``.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from .common import (
     Quarter,
     add_config_arg,
     add_format_arg,
+    add_table_args,
     columns_help,
     load_health,
     money,
@@ -182,18 +182,7 @@ def run(argv: list[str]) -> int:
     )
     parser.add_argument("--period", required=True, type=quarter_arg, metavar="YYYYQn", help="e.g. 2027Q1")
     parser.add_argument("--portfolio", metavar="FILE", help="portfolio export CSV (e.g. examples/cs/customers.csv)")
-    parser.add_argument(
-        "--portfolio-table",
-        metavar="NAME",
-        default=os.environ.get("PORTFOLIO_TABLE"),
-        help="without --portfolio: the deployed PortfolioTable (stack output PortfolioTableName; $PORTFOLIO_TABLE)",
-    )
-    parser.add_argument(
-        "--state-table",
-        metavar="NAME",
-        default=os.environ.get("STATE_TABLE"),
-        help="…and StateTable (stack output StateTableName; $STATE_TABLE), for the stored health scores",
-    )
+    add_table_args(parser, "for the stored health scores", "to read the renewals from, without --portfolio")
     parser.add_argument("--history", metavar="FILE", help="calibrate the band probabilities from past renewals")
     for band, default in DEFAULTS.items():
         parser.add_argument(

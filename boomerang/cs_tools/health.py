@@ -9,7 +9,6 @@ among the measured ones, and confidence is the share of the model's weight that 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from .common import (
     InputError,
     add_config_arg,
     add_format_arg,
+    add_table_args,
     choice,
     columns_help,
     load_health,
@@ -178,18 +178,7 @@ def run(argv: list[str]) -> int:
         )
     parser.add_argument("--segment", choices=SEGMENTS, help="use this segment's weights ([health.segments.<S>])")
     parser.add_argument("--customer", metavar="NAME", help="show the stored score of this account (id or name)")
-    parser.add_argument(
-        "--state-table",
-        metavar="NAME",
-        default=os.environ.get("STATE_TABLE"),
-        help="StateTable to read --customer's score from (stack output StateTableName; default $STATE_TABLE)",
-    )
-    parser.add_argument(
-        "--portfolio-table",
-        metavar="NAME",
-        default=os.environ.get("PORTFOLIO_TABLE"),
-        help="PortfolioTable to find --customer in (stack output PortfolioTableName; default $PORTFOLIO_TABLE)",
-    )
+    add_table_args(parser, "to read --customer's score from", "to find --customer in")
     parser.add_argument("--scores", metavar="FILE", help="instead of the tables: a CSV of stored scores")
     add_config_arg(parser)
     add_format_arg(parser)
