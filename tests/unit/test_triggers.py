@@ -6,7 +6,7 @@ from services.common.config import load_config
 from services.common.events import EventType, TriggerBlocked, TriggerFired, new_event, parse_event
 from services.scoring.logic.recorder import SignalRecorder
 from services.triggers.logic.evaluator import TriggerEvaluator
-from tests.fakes import EXAMPLES, Clock, InMemoryDirectory, InMemoryFacts, InMemoryStateStore
+from tests.fakes import EXAMPLES, Clock, InMemoryDirectory, InMemoryFacts, InMemoryStateStore, generic_event
 
 ROOT = EXAMPLES.parent
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -41,16 +41,7 @@ def nps(directory, email: str, score: int, response_id: str = "r1", at: datetime
 
 
 def record(store, event_type, account_id, data, event_id="e1", at=NOW - timedelta(hours=1)):
-    event = new_event(
-        source="generic",
-        source_event_id=event_id,
-        account_id=account_id,
-        event_type=event_type,
-        data=data,
-        occurred_at=at,
-        received_at=at,
-    )
-    SignalRecorder(store).record(event)
+    SignalRecorder(store).record(generic_event(event_type, data, event_id, at, account_id=account_id))
 
 
 PRIYA = "priya.raman@halvorsen-freight.example"
