@@ -69,7 +69,8 @@ def ingest_throughput(events: int = 10_000, rounds: int = 5) -> dict[str, object
     from boomerang.signing import sign
     from services.ingest.logic.sources import sources
     from services.ingest.models.webhook import WebhookRequest
-    from tests.fakes import EXAMPLES, FakePublisher, InMemoryArchive, ingest_service
+    from tests.fakes import EXAMPLES, FakePublisher
+    from tests.fakes.ingest import InMemoryArchive, ingest_service
 
     class Sink(FakePublisher):
         def publish(self, batch: list) -> None:  # keep memory flat

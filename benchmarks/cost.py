@@ -68,8 +68,8 @@ ASSUMPTIONS = {
 
 def measured_sizes() -> dict[str, int]:
     """Bytes of what is actually written per event, from the real models."""
-    from services.common.events import EventType, new_event
-    from services.common.signals import pack_signals, signals_key
+    from services.common.models.events import EventType, new_event
+    from services.common.models.signals import pack_signals, signals_key
     from services.scoring.logic.recorder import SignalRecorder
     from tests.fakes import InMemoryStateStore
 

@@ -19,16 +19,16 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from services.common.portfolio import Segment
+    from services.common.models.portfolio import Segment
 
 ACCOUNTS = 100_000
 SEGMENTS: tuple[Segment, ...] = ("Enterprise", "Mid-Market", "SMB", "Strategic")
 
 
 def _accounts(n: int, now: datetime, seed: int = 4) -> list[tuple[Any, Any]]:
-    from services.common.events import Severity
-    from services.common.portfolio import Account
-    from services.common.signals import AccountSignals, NpsAnswer, OpenTicket
+    from services.common.models.events import Severity
+    from services.common.models.portfolio import Account
+    from services.common.models.signals import AccountSignals, NpsAnswer, OpenTicket
 
     # model_construct resolves every unset default factory (slowly, through inspect); copying one constructed
     # template per model with the row's values is the same data as loaded, built ~50× faster.
@@ -90,7 +90,7 @@ PAGE = 1_000
 
 def _rescore(accounts: int, now: datetime, statuses: dict[str, int]) -> tuple[float, float]:
     """Seconds spent scoring, wall clock and CPU (page generation excluded)."""
-    from services.common.config import Health
+    from services.common.models.config import Health
     from services.scoring.logic.health import HealthModel, assess
 
     model = HealthModel.from_config(Health())

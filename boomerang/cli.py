@@ -11,7 +11,8 @@ from pathlib import Path
 
 
 def _config_validate(args: argparse.Namespace) -> int:
-    from services.common.config import ConfigError, load_config
+    from services.common.models.config import load_config
+    from services.common.models.errors import ConfigError
 
     try:
         config = load_config(args.file)
@@ -30,7 +31,7 @@ def _config_validate(args: argparse.Namespace) -> int:
 
 def _check_sources(config: object, source: str) -> None:
     """Each [sources.<name>] table is checked by that source's own options model."""
-    from services.common.config import ConfigError
+    from services.common.models.errors import ConfigError
     from services.ingest.logic.sources import sources
 
     try:
@@ -40,7 +41,7 @@ def _check_sources(config: object, source: str) -> None:
 
 
 def _schemas(args: argparse.Namespace) -> int:
-    from services.common.schema_export import drift, export
+    from boomerang.schemas import drift, export
 
     if args.check:
         stale = drift()
@@ -86,15 +87,20 @@ def _cadence_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    if args.config:
-        os.environ["BOOMERANG_CONFIG"] = args.config
-    from services.scoring.handlers.cadence import cadence_job
+    from services.common.models.settings import FunctionSettings
+    from services.scoring.wiring import ScoringSettings, build_cadence_job
 
     now = datetime.fromisoformat(args.now) if args.now else datetime.now(UTC)
     if now.tzinfo is None:
         print("boomerang cadence run: --now needs a time zone, e.g. 2026-12-01T09:00:00+00:00", file=sys.stderr)
         return 2
-    report = cadence_job(args.state_table, args.portfolio_table, args.bus).run(now)
+    env = ScoringSettings(
+        event_bus_name=args.bus,
+        portfolio_table=args.portfolio_table,
+        state_table=args.state_table,
+        rules_file=args.config or FunctionSettings.from_env().rules_file,
+    )
+    report = build_cadence_job(env).run(now)
     print(json.dumps({"as_of": now.isoformat(), **report.as_dict()}, indent=2))
     return 0
 

@@ -19,24 +19,38 @@ from infra.constructs.functions import (
     FunctionFactory,
 )
 from infra.constructs.observability import Observability
-from infra.constructs.quarantine import BY_REASON_INDEX, Quarantine
+from infra.constructs.quarantine import Quarantine
 from infra.constructs.queues import Queues
-from infra.constructs.raw_archive import QUARANTINE_PREFIX, RAW_PREFIX, RawArchive
+from infra.constructs.raw_archive import RawArchive
 from infra.constructs.routing import Routing
 from infra.constructs.rule_evaluation import RuleEvaluation
 from infra.constructs.secrets import Secrets
-from infra.constructs.tables import DUE_INDEX, Tables
+from infra.constructs.tables import Tables
 from infra.packaging import REPO_ROOT, RULES_FILE
-from services.common.config import load_config
+from services.common.models.config import load_config
+from services.common.storage import (
+    BY_REASON_INDEX,
+    DUE_INDEX,
+    LOOKUP_PREFIX,
+    MAPPING_ITEMS,
+    PK,
+    QUARANTINE_BODY_PREFIX,
+    RAW_PREFIX,
+    SK,
+    Env,
+)
 
 #: Ingest may create identity lookups (learned from CRM events), and nothing else in the PortfolioTable.
 LEARN_IDENTITY = ("dynamodb:PutItem",)
-LOOKUPS = ("LOOKUP#*",)
+LOOKUPS = (f"{LOOKUP_PREFIX}*",)
 #: PortfolioTable writes that can resolve a quarantined delivery: a lookup, or an account profile.
 NEW_MAPPINGS = {
     "eventName": ["INSERT", "MODIFY"],
     "dynamodb": {
-        "Keys": {"pk": {"S": [{"prefix": "LOOKUP#"}, {"prefix": "ACCOUNT#"}]}, "sk": {"S": ["LOOKUP", "PROFILE"]}}
+        "Keys": {
+            PK: {"S": [{"prefix": prefix} for prefix, _ in MAPPING_ITEMS]},
+            SK: {"S": [literal.value for _, literal in MAPPING_ITEMS]},
+        }
     },
 }
 
@@ -73,57 +87,57 @@ class BoomerangStack(Stack):
             factory.create(specs.INGEST)
             .use_event_bus(bus)
             .use_secret(secret)
-            .use_table("PORTFOLIO_TABLE", tables.portfolio, TABLE_READ)
+            .use_table(Env.PORTFOLIO_TABLE, tables.portfolio, TABLE_READ)
             .allow_items(tables.portfolio, LEARN_IDENTITY, leading_keys=LOOKUPS)
-            .use_table("IDEMPOTENCY_TABLE", tables.idempotency, TABLE_IDEMPOTENCY)
+            .use_table(Env.IDEMPOTENCY_TABLE, tables.idempotency, TABLE_IDEMPOTENCY)
             .use_raw_archive(raw.stream_arn, raw.stream_name, raw.bucket, RAW_PREFIX)
-            .use_table("QUARANTINE_TABLE", quarantine.table, QUARANTINE_WRITE)
-            .allow_objects(raw.bucket, QUARANTINE_PREFIX, ("s3:PutObject",))
+            .use_table(Env.QUARANTINE_TABLE, quarantine.table, QUARANTINE_WRITE)
+            .allow_objects(raw.bucket, QUARANTINE_BODY_PREFIX, ("s3:PutObject",))
         )
         # Replays what ingest kept: the same pipeline after verification, plus reading and resolving items.
         replay = (
             factory.create(specs.QUARANTINE_REPLAY)
             .consume_stream(tables.portfolio, filters=[NEW_MAPPINGS], on_failure=quarantine.failures)
             .use_event_bus(bus)
-            .use_table("PORTFOLIO_TABLE", tables.portfolio, TABLE_READ)
+            .use_table(Env.PORTFOLIO_TABLE, tables.portfolio, TABLE_READ)
             .allow_items(tables.portfolio, LEARN_IDENTITY, leading_keys=LOOKUPS)
-            .use_table("IDEMPOTENCY_TABLE", tables.idempotency, TABLE_IDEMPOTENCY)
+            .use_table(Env.IDEMPOTENCY_TABLE, tables.idempotency, TABLE_IDEMPOTENCY)
             .use_raw_archive(raw.stream_arn, raw.stream_name, raw.bucket, RAW_PREFIX)
-            .use_table("QUARANTINE_TABLE", quarantine.table, TABLE_READ_WRITE, indexes=(BY_REASON_INDEX,))
-            .allow_objects(raw.bucket, QUARANTINE_PREFIX, ("s3:GetObject", "s3:PutObject", "s3:DeleteObject"))
+            .use_table(Env.QUARANTINE_TABLE, quarantine.table, TABLE_READ_WRITE, indexes=(BY_REASON_INDEX.name,))
+            .allow_objects(raw.bucket, QUARANTINE_BODY_PREFIX, ("s3:GetObject", "s3:PutObject", "s3:DeleteObject"))
         )
         scoring = (
             factory.create(specs.SCORING)
             .consume(queues.scoring.queue)
             .use_event_bus(bus)
-            .use_table("PORTFOLIO_TABLE", tables.portfolio, TABLE_READ)
-            .use_table("STATE_TABLE", tables.state, TABLE_READ_WRITE)
+            .use_table(Env.PORTFOLIO_TABLE, tables.portfolio, TABLE_READ)
+            .use_table(Env.STATE_TABLE, tables.state, TABLE_READ_WRITE)
         )
         triggers = (
             factory.create(specs.TRIGGERS)
-            .use_table("PORTFOLIO_TABLE", tables.portfolio, TABLE_READ)
-            .use_table("STATE_TABLE", tables.state, TABLE_READ_WRITE)
+            .use_table(Env.PORTFOLIO_TABLE, tables.portfolio, TABLE_READ)
+            .use_table(Env.STATE_TABLE, tables.state, TABLE_READ_WRITE)
         )
         notify = (
             factory.create(specs.NOTIFY)
             .consume(queues.notify.queue)
             .use_secret(secret)
-            .use_table("PORTFOLIO_TABLE", tables.portfolio, TABLE_READ)
-            .use_table("STATE_TABLE", tables.state, TABLE_READ_WRITE)
+            .use_table(Env.PORTFOLIO_TABLE, tables.portfolio, TABLE_READ)
+            .use_table(Env.STATE_TABLE, tables.state, TABLE_READ_WRITE)
             .allow_ses_send()
         )
         interactions = (
             factory.create(specs.INTERACTIONS)
             .use_event_bus(bus)
             .use_secret(secret)
-            .use_table("STATE_TABLE", tables.state, TABLE_READ_WRITE)
+            .use_table(Env.STATE_TABLE, tables.state, TABLE_READ_WRITE)
         )
 
         cadence = (
             factory.create(specs.CADENCE)
             .use_event_bus(bus)
-            .use_table("PORTFOLIO_TABLE", tables.portfolio, TABLE_READ)
-            .use_table("STATE_TABLE", tables.state, TABLE_READ_WRITE, indexes=(DUE_INDEX,))
+            .use_table(Env.PORTFOLIO_TABLE, tables.portfolio, TABLE_READ)
+            .use_table(Env.STATE_TABLE, tables.state, TABLE_READ_WRITE, indexes=(DUE_INDEX.name,))
         )
         schedule = CadenceSchedule(self, "Cadence", function=cadence.function, function_logical_id=specs.CADENCE.name)
 

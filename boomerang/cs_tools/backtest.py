@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from services.common.config import Health
+from services.common.models.config import Health
 
 from .common import (
     SEGMENTS,

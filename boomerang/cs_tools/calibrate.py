@@ -16,7 +16,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from services.common.config import Health, PillarWeights
+from services.common.models.config import Health, PillarWeights
 from services.scoring.logic.health import weights_for
 
 from .common import (

@@ -20,7 +20,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from services.common.config import ConfigError, Health, load_config
+from services.common.models.config import Health, load_config
+from services.common.models.errors import ConfigError
 
 SEGMENTS = ("Enterprise", "Mid-Market", "SMB", "Strategic")
 PILLARS = ("product", "relationship", "outcomes")

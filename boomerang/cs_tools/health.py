@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from services.common.config import Health
+from services.common.models.config import Health
 from services.scoring.logic.health import combine, pillar_mean, status, weights_for
 
 from .common import (

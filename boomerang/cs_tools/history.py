@@ -13,7 +13,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from services.common.config import Health, PillarWeights
+from services.common.models.config import Health, PillarWeights
 from services.scoring.logic.health import combine, status, weights_for
 
 from .common import (

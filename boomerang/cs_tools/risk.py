@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from services.common.config import Health
+from services.common.models.config import Health
 
 from .common import (
     InputError,

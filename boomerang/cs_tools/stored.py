@@ -12,8 +12,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from services.common.config import Health
-from services.common.portfolio import Account, account_key, name_key
+from services.common.models.config import Health
+from services.common.models.portfolio import Account
+from services.common.storage import account_key, name_key
 from services.scoring.logic.health import HealthModel, assess, explain
 
 from .common import InputError
@@ -91,8 +92,8 @@ def renewal_rows(period: Any, portfolio_table: str, state_table: str) -> list[di
     """The accounts renewing in ``period`` (a Query of ``RENEWAL#<quarter>``), with their stored health score
     (None when unscored or on insufficient data), as rows of the portfolio export ``forecast`` reads."""
     from services.common.adapters.dynamo import Table, batch_get, key
-    from services.common.portfolio import Account
-    from services.common.signals import signals_key, unpack_signals
+    from services.common.models.portfolio import Account
+    from services.common.models.signals import signals_key, unpack_signals
 
     try:
         portfolio = Table(portfolio_table)

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from services.common.portfolio import Account, Connection, Contact, Member, Target
+from services.common.models.portfolio import Account, Connection, Contact, Member, Target
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from boomerang.portfolio.csv_files import Portfolio, read_portfolio
-from services.common.adapters.dynamo import client, to_item
-from services.common.portfolio import (
+from services.common.adapters.aws import client
+from services.common.adapters.dynamo import to_item
+from services.common.storage import (
     account_key,
     contact_key,
     contact_namespace,

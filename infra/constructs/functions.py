@@ -27,6 +27,7 @@ from constructs import Construct
 from infra import packaging
 from infra.constructs.naming import set_logical_id
 from infra.nag import acknowledge
+from services.common.storage import Env
 
 #: Newest Python runtime aws-cdk-lib knows (cdk-nag AwsSolutions-L1 requires the latest of the family).
 RUNTIME = lambda_.Runtime.PYTHON_3_14
@@ -152,7 +153,7 @@ class ServiceFunction(Construct):
                 "POWERTOOLS_SERVICE_NAME": spec.service,
                 "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
                 "POWERTOOLS_LOG_LEVEL": LOG_LEVEL,
-                "BOOMERANG_CONFIG": RULES_FILE,
+                Env.BOOMERANG_CONFIG.value: RULES_FILE,
                 # Boomerang uses no pydantic plugins; without this, the first model build scans every
                 # installed distribution's entry points (importlib.metadata) on each cold start.
                 "PYDANTIC_DISABLE_PLUGINS": "__all__",
@@ -172,22 +173,22 @@ class ServiceFunction(Construct):
 
     def use_event_bus(self, bus: events.IEventBus) -> ServiceFunction:
         """``EVENT_BUS_NAME`` and events:PutEvents on that bus only."""
-        self.function.add_environment("EVENT_BUS_NAME", bus.event_bus_name)
+        self.function.add_environment(Env.EVENT_BUS_NAME.value, bus.event_bus_name)
         bus.grant_put_events_to(self.role)
         return self
 
     def use_secret(self, secret: secretsmanager.ISecret) -> ServiceFunction:
         """``SECRETS_ID`` and read access to that one secret."""
-        self.function.add_environment("SECRETS_ID", secret.secret_arn)
+        self.function.add_environment(Env.SECRETS_ID.value, secret.secret_arn)
         secret.grant_read(self.role)
         return self
 
     def use_table(
-        self, env_var: str, table: dynamodb.ITable, actions: Sequence[str], indexes: Sequence[str] = ()
+        self, env_var: Env, table: dynamodb.ITable, actions: Sequence[str], indexes: Sequence[str] = ()
     ) -> ServiceFunction:
         """``<env_var>`` = the table name, and exactly ``actions`` on that table (and on the named indexes only:
         ``Table.grant`` would add every index of the table, ``/index/*``, to every function using it)."""
-        self.function.add_environment(env_var, table.table_name)
+        self.function.add_environment(env_var.value, table.table_name)
         self.role.add_to_principal_policy(
             iam.PolicyStatement(
                 actions=list(actions),
@@ -212,8 +213,8 @@ class ServiceFunction(Construct):
     def use_raw_archive(self, stream_arn: str, stream_name: str, bucket: s3.IBucket, prefix: str) -> ServiceFunction:
         """``RAW_ARCHIVE_STREAM``/``RAW_ARCHIVE_BUCKET``: firehose:PutRecord on the stream, and s3:PutObject
         under ``prefix`` for bodies too large for a Firehose record."""
-        self.function.add_environment("RAW_ARCHIVE_STREAM", stream_name)
-        self.function.add_environment("RAW_ARCHIVE_BUCKET", bucket.bucket_name)
+        self.function.add_environment(Env.RAW_ARCHIVE_STREAM.value, stream_name)
+        self.function.add_environment(Env.RAW_ARCHIVE_BUCKET.value, bucket.bucket_name)
         self.role.add_to_principal_policy(iam.PolicyStatement(actions=["firehose:PutRecord"], resources=[stream_arn]))
         self.allow_objects(bucket, prefix, ("s3:PutObject",))
         return self

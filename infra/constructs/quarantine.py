@@ -5,16 +5,13 @@ from __future__ import annotations
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.constructs.naming import set_logical_id
-from infra.constructs.tables import table
+from infra.constructs.tables import add_index, table
 from infra.nag import acknowledge
-from services.ingest.adapters.quarantine import BY_REASON_INDEX, LISTED_ATTRIBUTES
-
-TTL_ATTRIBUTE = "expires_at"
+from services.common.storage import BY_REASON_INDEX, PK, SK, TTL_ATTRIBUTE
 
 
 class Quarantine(Construct):
@@ -24,18 +21,12 @@ class Quarantine(Construct):
         self.table = table(
             self,
             "QuarantineTable",
-            partition_key="pk",
-            sort_key="sk",
+            partition_key=PK,
+            sort_key=SK,
             ttl_attribute=TTL_ATTRIBUTE,
             removal_policy=RemovalPolicy.RETAIN,
         )
-        self.table.add_global_secondary_index(
-            index_name=BY_REASON_INDEX,
-            partition_key=dynamodb.Attribute(name="list_pk", type=dynamodb.AttributeType.STRING),
-            sort_key=dynamodb.Attribute(name="list_sk", type=dynamodb.AttributeType.STRING),
-            projection_type=dynamodb.ProjectionType.INCLUDE,
-            non_key_attributes=LISTED_ATTRIBUTES,
-        )
+        add_index(self.table, BY_REASON_INDEX)
 
         self.failures = sqs.Queue(
             self,

@@ -22,9 +22,8 @@ from constructs import Construct
 
 from infra.constructs.naming import set_logical_id
 from infra.nag import acknowledge
+from services.common.storage import RAW_PREFIX
 
-RAW_PREFIX = "raw/"
-QUARANTINE_PREFIX = "quarantine/"
 #: Firehose's largest buffer: fewest objects (S3 PUTs) per GB; a body is readable within 15 minutes.
 BUFFER_SECONDS = 900
 BUFFER_MB = 128

@@ -11,12 +11,12 @@ from constructs import Construct
 
 from infra.constructs.naming import set_logical_id
 from infra.constructs.queues import QueueWithDlq
-from services.common.config import BoomerangConfig
-from services.common.events import EventType
+from services.common.models.config import BoomerangConfig
+from services.common.models.events import BusSource, EventType
 
-NOTIFY_EVENT_TYPES = ("TriggerFired", "AskApproved", "AskSkipped")
+NOTIFY_EVENT_TYPES = (EventType.TRIGGER_FIRED, EventType.ASK_APPROVED, EventType.ASK_SKIPPED)
 #: What scoring tells people: expansion signals (to the AE), due health checks and red-account escalations.
-NOTIFY_HEALTH_EVENT_TYPES = ("ExpansionSignal", "HealthCheckDue", "RedAccountEscalated")
+NOTIFY_HEALTH_EVENT_TYPES = (EventType.EXPANSION_SIGNAL, EventType.HEALTH_CHECK_DUE, EventType.RED_ACCOUNT_ESCALATED)
 
 TARGET_RETRY_ATTEMPTS = 8
 TARGET_MAX_EVENT_AGE = Duration.hours(24)
@@ -32,7 +32,7 @@ def trigger_patterns(config: BoomerangConfig) -> dict[str, events.EventPattern]:
     others = sorted({t.event.value for t in config.triggers if t.event is not EventType.NPS_RESPONDED})
     patterns: dict[str, events.EventPattern] = {}
     if others:
-        patterns["ToTriggers"] = events.EventPattern(source=["boomerang.ingest"], detail_type=others)
+        patterns["ToTriggers"] = events.EventPattern(source=[BusSource.INGEST.value], detail_type=others)
     if nps:
         thresholds = [t.min_score for t in nps]
         detail = (
@@ -41,7 +41,7 @@ def trigger_patterns(config: BoomerangConfig) -> dict[str, events.EventPattern]:
             else {"data": {"score": [{"numeric": [">=", min(s for s in thresholds if s is not None)]}]}}
         )
         patterns["ToTriggersNps"] = events.EventPattern(
-            source=["boomerang.ingest"], detail_type=[EventType.NPS_RESPONDED.value], detail=detail
+            source=[BusSource.INGEST.value], detail_type=[EventType.NPS_RESPONDED.value], detail=detail
         )
     return patterns
 
@@ -69,7 +69,7 @@ class Routing(Construct):
         self.to_scoring = self._route(
             "ToScoring",
             "Every ingested event updates account signals.",
-            events.EventPattern(source=["boomerang.ingest"]),
+            events.EventPattern(source=[BusSource.INGEST.value]),
             scoring,
         )
         self.to_triggers = [
@@ -80,14 +80,17 @@ class Routing(Construct):
             "ToNotify",
             "Fired triggers and CSM decisions are delivered to Slack / email.",
             events.EventPattern(
-                source=["boomerang.triggers", "boomerang.notify"], detail_type=list(NOTIFY_EVENT_TYPES)
+                source=[BusSource.TRIGGERS.value, BusSource.NOTIFY.value],
+                detail_type=[t.value for t in NOTIFY_EVENT_TYPES],
             ),
             notify,
         )
         self.to_notify_health = self._route(
             "ToNotifyHealth",
             "Expansion signals, due health checks and escalations are delivered to the AE / CSM / manager.",
-            events.EventPattern(source=["boomerang.scoring"], detail_type=list(NOTIFY_HEALTH_EVENT_TYPES)),
+            events.EventPattern(
+                source=[BusSource.SCORING.value], detail_type=[t.value for t in NOTIFY_HEALTH_EVENT_TYPES]
+            ),
             notify,
         )
 

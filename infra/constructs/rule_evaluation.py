@@ -16,8 +16,9 @@ from constructs import Construct
 
 from infra.constructs.naming import set_logical_id
 from infra.nag import acknowledge
+from services.common.models.events import BusSource
 
-TRIGGERS_SOURCE = "boomerang.triggers"
+TRIGGERS_SOURCE = BusSource.TRIGGERS.value
 EXECUTION_TIMEOUT = Duration.minutes(5)
 SAMPLING_RATE = 0.05  # of rule evaluations traced end to end (state machine + Triggers function)
 

@@ -10,20 +10,7 @@ from constructs import Construct
 
 from infra.constructs.naming import set_logical_id
 from infra.nag import acknowledge
-
-SLACK_KEYS = ("slack_signing_secret", "slack_bot_token")
-GENERATED_KEY = "generic_signing_secret"  # ours to issue to senders, so generated rather than pasted
-
-
-def secret_keys() -> tuple[str, ...]:
-    """Every webhook source's key (from the source registry, never a second list) plus Slack's."""
-    from services.ingest.logic.sources import sources
-
-    return (*sorted({source.secret_key for source in sources().values()}), *SLACK_KEYS)
-
-
-SECRET_KEYS = secret_keys()
-PLACEHOLDER = "REPLACE_ME"
+from services.common.storage import GENERATED_SECRET_KEY, SECRET_KEYS, SECRET_PLACEHOLDER
 
 
 class Secrets(Construct):
@@ -37,14 +24,14 @@ class Secrets(Construct):
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
-        template = {key: PLACEHOLDER for key in SECRET_KEYS if key != GENERATED_KEY}
+        template = {key: SECRET_PLACEHOLDER for key in SECRET_KEYS if key != GENERATED_SECRET_KEY}
         self.secret = secretsmanager.Secret(
             self,
             "Secret",
             description="Boomerang vendor credentials (JSON: " + ", ".join(SECRET_KEYS) + ").",
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 secret_string_template=json.dumps(template),
-                generate_string_key=GENERATED_KEY,
+                generate_string_key=GENERATED_SECRET_KEY,
                 exclude_punctuation=True,
                 password_length=48,
             ),

@@ -7,12 +7,15 @@ from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
 from infra.constructs.naming import set_logical_id
-
-STATE_TTL_ATTRIBUTE = "expires_at"
-IDEMPOTENCY_TTL_ATTRIBUTE = "expiration"
-#: Sparse GSI of the StateTable: only health-check schedules (``CADENCE`` items) carry its keys.
-DUE_INDEX = "DueIndex"
-DUE_INDEX_ATTRIBUTES = ("account_id", "status", "score", "since", "check_at", "escalate_at", "last_check_at")
+from services.common.storage import (
+    DUE_INDEX,
+    IDEMPOTENCY_KEY,
+    IDEMPOTENCY_TTL_ATTRIBUTE,
+    PK,
+    SK,
+    TTL_ATTRIBUTE,
+    Index,
+)
 
 
 def table(
@@ -44,6 +47,17 @@ def table(
     return table
 
 
+def add_index(table: dynamodb.Table, index: Index) -> None:
+    """A sparse GSI with string keys that copies only the attributes its readers use."""
+    table.add_global_secondary_index(
+        index_name=index.name,
+        partition_key=dynamodb.Attribute(name=index.partition_key, type=dynamodb.AttributeType.STRING),
+        sort_key=dynamodb.Attribute(name=index.sort_key, type=dynamodb.AttributeType.STRING),
+        projection_type=dynamodb.ProjectionType.INCLUDE,
+        non_key_attributes=list(index.projected),
+    )
+
+
 class Tables(Construct):
     """``PortfolioTable`` and ``StateTable`` (pk/sk, retained; the state table with the sparse ``DueIndex``)
     and ``IdempotencyTable`` (id, disposable)."""
@@ -54,8 +68,8 @@ class Tables(Construct):
         self.portfolio = table(
             self,
             "PortfolioTable",
-            partition_key="pk",
-            sort_key="sk",
+            partition_key=PK,
+            sort_key=SK,
             ttl_attribute=None,
             removal_policy=RemovalPolicy.RETAIN,
             stream=dynamodb.StreamViewType.KEYS_ONLY,
@@ -63,24 +77,18 @@ class Tables(Construct):
         self.state = table(
             self,
             "StateTable",
-            partition_key="pk",
-            sort_key="sk",
-            ttl_attribute=STATE_TTL_ATTRIBUTE,
+            partition_key=PK,
+            sort_key=SK,
+            ttl_attribute=TTL_ATTRIBUTE,
             removal_policy=RemovalPolicy.RETAIN,
         )
         # "Which accounts are due a health check?" without a Scan: the cadence job Queries due_at <= now per shard.
-        self.state.add_global_secondary_index(
-            index_name=DUE_INDEX,
-            partition_key=dynamodb.Attribute(name="due_shard", type=dynamodb.AttributeType.STRING),
-            sort_key=dynamodb.Attribute(name="due_at", type=dynamodb.AttributeType.STRING),
-            projection_type=dynamodb.ProjectionType.INCLUDE,
-            non_key_attributes=[*DUE_INDEX_ATTRIBUTES, "csm_member_id"],
-        )
+        add_index(self.state, DUE_INDEX)
         # Idempotency records only live for the Powertools expiry window: safe to drop with the stack.
         self.idempotency = table(
             self,
             "IdempotencyTable",
-            partition_key="id",
+            partition_key=IDEMPOTENCY_KEY,
             sort_key=None,
             ttl_attribute=IDEMPOTENCY_TTL_ATTRIBUTE,
             removal_policy=RemovalPolicy.DESTROY,

@@ -61,7 +61,7 @@ def _event_ids(source: str, body: bytes) -> set[str]:
     """The ids the canonical events of ``body`` must have (derived from the vendor's own ids)."""
     from datetime import UTC, datetime
 
-    from services.common.events import event_id_for
+    from services.common.models.events import event_id_for
     from services.ingest.models.webhook import WebhookRequest
 
     parsed = sources(SOURCE_OPTIONS)[source].parse(WebhookRequest(source, {}, body, datetime.now(UTC)))

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from services.common.config import Cadence, Health
-from services.common.events import EventType
-from services.common.portfolio import Account
-from services.common.signals import AccountSignals, Intervention
+from services.common.models.config import Cadence, Health
+from services.common.models.events import EventType
+from services.common.models.portfolio import Account
+from services.common.models.signals import AccountSignals, Intervention
 from services.scoring.logic import cadence
 from services.scoring.logic.cadence import CadenceJob, Current, Schedule, active_plans, decide
 from services.scoring.logic.recorder import SignalRecorder
-from tests.fakes import InMemorySchedules, InMemoryStateStore, RecordingAnnouncer
+from tests.fakes import InMemoryStateStore
 from tests.fakes import generic_event as _event
+from tests.fakes.scoring import InMemorySchedules, RecordingAnnouncer
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 CONFIG = Cadence()

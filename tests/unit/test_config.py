@@ -3,7 +3,8 @@ from pathlib import Path
 import pytest
 
 from boomerang.cli import main
-from services.common.config import ConfigError, load_config, parse_config
+from services.common.models.config import load_config, parse_config
+from services.common.models.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
 VALID = (ROOT / "boomerang.toml").read_text()

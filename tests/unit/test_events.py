@@ -4,8 +4,15 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
-from services.common.events import _EVENT_NAMESPACE, EventType, NpsResponded, event_id_for, new_event, parse_event
-from services.common.schema_export import drift
+from boomerang.schemas import drift
+from services.common.models.events import (
+    _EVENT_NAMESPACE,
+    EventType,
+    NpsResponded,
+    event_id_for,
+    new_event,
+    parse_event,
+)
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from services.common.config import Health
-from services.common.events import EventType
-from services.common.portfolio import Account
-from services.common.signals import AccountSignals
+from services.common.models.config import Health
+from services.common.models.events import EventType
+from services.common.models.portfolio import Account
+from services.common.models.signals import AccountSignals
 from services.scoring.logic.health import assess
 from services.scoring.logic.recorder import SignalRecorder
 from services.scoring.logic.signals import apply
 from services.scoring.logic.submetrics import SUBMETRICS
-from tests.fakes import InMemoryStateStore, RecordingAnnouncer
+from tests.fakes import InMemoryStateStore
 from tests.fakes import generic_event as ev
+from tests.fakes.scoring import RecordingAnnouncer
 
 T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 

@@ -1,4 +1,4 @@
-from services.common.config import Health, PillarWeights
+from services.common.models.config import Health, PillarWeights
 from services.scoring.logic.health import combine, pillar_mean, status
 
 

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.common.config import Expansion, Health, PillarWeights
-from services.common.events import EventType
-from services.common.portfolio import Account
-from services.common.signals import AccountSignals, HealthSummary, NpsAnswer, OpenTicket
+from services.common.models.config import Expansion, Health, PillarWeights
+from services.common.models.events import EventType
+from services.common.models.portfolio import Account
+from services.common.models.signals import AccountSignals, HealthSummary, NpsAnswer, OpenTicket
 from services.scoring.logic import expansion
 from services.scoring.logic.health import (
     HealthModel,

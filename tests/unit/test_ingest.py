@@ -4,10 +4,11 @@ from datetime import UTC, datetime
 import pytest
 
 from boomerang.signing import sign
-from services.common.events import PRODUCED_BY_BOOMERANG, NpsResponded
+from services.common.models.events import PRODUCED_BY_BOOMERANG, NpsResponded
 from services.ingest.logic.sources import sources
 from services.ingest.models.webhook import WebhookRequest
-from tests.fakes import EXAMPLES, FakePublisher, ingest_service
+from tests.fakes import EXAMPLES, FakePublisher
+from tests.fakes.ingest import ingest_service
 
 SECRETS = {"delighted_api_key": "dk", "generic_signing_secret": "gs"}
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

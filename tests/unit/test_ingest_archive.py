@@ -10,12 +10,13 @@ import pytest
 
 from boomerang.signing import sign
 from services.common.adapters.bus import _chunks, entry_size
-from services.common.events import EventType, new_event
+from services.common.models.events import EventType, new_event
 from services.ingest.logic.fit import DETAIL_BUDGET_BYTES, MARKER, fit, may_exceed
 from services.ingest.logic.raw import RawDelivery, RawRef, find_in_batch, parse_line, record_line
 from services.ingest.logic.sources import sources
 from services.ingest.models.webhook import Unmappable, WebhookRequest
-from tests.fakes import FakePublisher, InMemoryArchive, ingest_service
+from tests.fakes import FakePublisher
+from tests.fakes.ingest import InMemoryArchive, ingest_service
 from tests.samples import SAMPLES
 
 NOW = datetime(2026, 11, 22, 12, 0, 1, tzinfo=UTC)
@@ -153,7 +154,7 @@ class FlakyArchive(InMemoryArchive):
 
 
 def test_if_the_body_cannot_be_kept_the_delivery_fails_and_its_retry_points_at_the_same_raw_ref():
-    from tests.fakes import InMemoryOnce
+    from tests.fakes.ingest import InMemoryOnce
 
     # Given the archive fails once while the events go to the bus
     bus, archive = FakePublisher(), FlakyArchive()

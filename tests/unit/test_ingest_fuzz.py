@@ -14,7 +14,12 @@ from hypothesis import strategies as st
 from boomerang.signing import sign
 from services.ingest.handlers import webhook
 from services.ingest.logic.sources import SOURCE_NAMES, sources
-from tests.fakes import FakePublisher, ingest_service
+from tests.fakes import FakePublisher
+from tests.fakes.ingest import ingest_service
+
+# The real handler builds Powertools Tracer, whose X-Ray SDK opens a UDP socket for the loopback daemon
+# (tracing is disabled: nothing is sent). Nothing else may reach a socket.
+pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 
 SECRETS = {s.secret_key: f"secret-{name}" for name, s in sources().items()}
 OPTIONS = {"typeform": {"nps_field_ref": "nps"}, "salesforce": {"organization_ids": ["00D5g000004ABCDEAA"]}}

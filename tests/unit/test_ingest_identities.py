@@ -8,13 +8,14 @@ from datetime import UTC, datetime
 import pytest
 
 from boomerang.signing import sign
-from services.common.events import ChampionChanged
+from services.common.models.events import ChampionChanged
 from services.ingest.handlers.replay import waiting_key
 from services.ingest.logic.identities import Identity, learn, normalize_domain, resolve
 from services.ingest.logic.sources import sources
 from services.ingest.logic.sources.salesforce import id18
 from services.ingest.models.webhook import AccountRef, IdentityClaim, UnknownAccount, WebhookRequest
-from tests.fakes import FakePublisher, InMemoryIdentities, InMemoryQuarantine, ingest_service
+from tests.fakes import FakePublisher
+from tests.fakes.ingest import InMemoryIdentities, InMemoryQuarantine, ingest_service
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 SECRETS = {"hubspot_client_secret": "hs", "salesforce_token": "sf"}

@@ -8,7 +8,8 @@ import pytest
 
 from services.ingest.logic.sources import SOURCE_NAMES, sources
 from services.ingest.models.webhook import WebhookRequest
-from tests.fakes import FakePublisher, InMemoryArchive, InMemoryOnce, InMemoryQuarantine, ingest_service
+from tests.fakes import FakePublisher
+from tests.fakes.ingest import InMemoryArchive, InMemoryOnce, InMemoryQuarantine, ingest_service
 from tests.samples import SAMPLES, SOURCE_OPTIONS, TIMESTAMPED, signed, url_for
 
 ADAPTERS = sources(SOURCE_OPTIONS)

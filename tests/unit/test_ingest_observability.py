@@ -8,11 +8,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.common.observability import for_service
+from services.common.handlers.observability import for_service
 from services.ingest.handlers import webhook
 from services.ingest.logic.sources import sources
-from tests.fakes import InMemoryOnce, ingest_service
+from tests.fakes.ingest import InMemoryOnce, ingest_service
 from tests.samples import SAMPLES, signed, url_for
+
+# The real handler builds Powertools Tracer, whose X-Ray SDK opens a UDP socket for the loopback daemon
+# (tracing is disabled: nothing is sent). Nothing else may reach a socket.
+pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 
 SECRETS = {s.secret_key: f"secret-{name}" for name, s in sources().items()}
 EMAIL = "priya.raman@halvorsen-freight.example"

@@ -11,14 +11,8 @@ from boomerang.signing import sign
 from services.ingest.logic.quarantine import Replayer
 from services.ingest.logic.sources import sources
 from services.ingest.models.webhook import WebhookRequest
-from tests.fakes import (
-    FakePublisher,
-    InMemoryArchive,
-    InMemoryIdentities,
-    InMemoryOnce,
-    InMemoryQuarantine,
-    ingest_service,
-)
+from tests.fakes import FakePublisher
+from tests.fakes.ingest import InMemoryArchive, InMemoryIdentities, InMemoryOnce, InMemoryQuarantine, ingest_service
 from tests.samples import SAMPLES
 
 SECRETS = {"delighted_api_key": "dk", "churnzero_token": "cz", "hubspot_client_secret": "hs", "typeform_secret": "tf"}

@@ -4,22 +4,15 @@ from urllib.parse import urlencode
 
 import pytest
 
-from services.common.config import load_config
-from services.common.events import AskApproved, parse_event
+from services.common.models.config import load_config
+from services.common.models.events import AskApproved, parse_event
 from services.notify.logic.interactions import BadInteraction, InteractionService, parse_payload
 from services.notify.logic.message import APPROVE, SKIP
 from services.notify.logic.notifier import Notifier
 from services.triggers.logic.evaluator import TriggerEvaluator
-from tests.fakes import (
-    EXAMPLES,
-    Clock,
-    FakeMailer,
-    FakePublisher,
-    FakeSlack,
-    InMemoryDirectory,
-    InMemoryFacts,
-    InMemoryStateStore,
-)
+from tests.fakes import EXAMPLES, Clock, FakePublisher, InMemoryDirectory, InMemoryStateStore
+from tests.fakes.notify import FakeMailer, FakeSlack
+from tests.fakes.triggers import InMemoryFacts
 from tests.unit.test_triggers import NOW, PRIYA, nps
 
 CSM = "U07OXTZ7Q74"

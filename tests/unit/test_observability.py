@@ -1,6 +1,6 @@
 import json
 
-from services.common.observability import count, for_service
+from services.common.handlers.observability import count, for_service
 
 
 def test_count_emits_one_emf_line_with_its_dimension(monkeypatch, capsys):

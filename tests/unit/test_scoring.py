@@ -1,7 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
-from services.common.events import EventType
-from services.common.signals import AccountSignals, pack_signals, unpack_signals
+from services.common.models.events import EventType
+from services.common.models.signals import AccountSignals, pack_signals, unpack_signals
 from services.scoring.logic.recorder import SignalRecorder
 from services.scoring.logic.signals import apply
 from tests.fakes import InMemoryStateStore

@@ -2,11 +2,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.common.config import load_config
-from services.common.events import EventType, TriggerBlocked, TriggerFired, new_event, parse_event
+from services.common.models.config import load_config
+from services.common.models.events import EventType, TriggerBlocked, TriggerFired, new_event, parse_event
 from services.scoring.logic.recorder import SignalRecorder
 from services.triggers.logic.evaluator import TriggerEvaluator
-from tests.fakes import EXAMPLES, Clock, InMemoryDirectory, InMemoryFacts, InMemoryStateStore, generic_event
+from tests.fakes import EXAMPLES, Clock, InMemoryDirectory, InMemoryStateStore, generic_event
+from tests.fakes.triggers import InMemoryFacts
 
 ROOT = EXAMPLES.parent
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

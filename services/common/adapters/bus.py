@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
-from services.common.adapters.dynamo import client
-from services.common.events import EventEnvelope
+from services.common.adapters.aws import client
+from services.common.models.errors import BusPublishError
+from services.common.models.events import BusSource, EventEnvelope
 
 _MAX_ENTRIES = 10  # PutEvents accepts at most 10 entries per call
 # ... and at most 256 KB per call in total (1 MB since 2026; the older limit is kept: moto and older regions).
 _MAX_REQUEST_BYTES = 256 * 1024
 
 
-class BusPublishError(Exception):
-    pass
-
-
 class EventBusPublisher:
-    def __init__(self, source: str, bus_name: str | None = None, events_client: Any = None):
-        self._source = source
-        self._bus = bus_name or os.environ["EVENT_BUS_NAME"]
+    def __init__(self, source: BusSource, bus_name: str, events_client: Any = None):
+        self._source = source.value
+        self._bus = bus_name
         self._client = events_client
 
     def publish(self, events: list[EventEnvelope]) -> None:

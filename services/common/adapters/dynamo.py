@@ -1,11 +1,13 @@
-"""DynamoDB plumbing shared by the adapters: lazy clients and plain-dict (de)serialization."""
+"""DynamoDB plumbing shared by the adapters: a table handle, plain-dict (de)serialization, batched reads."""
 
 from __future__ import annotations
 
 import functools
-import os
 from decimal import Decimal
 from typing import Any
+
+from services.common.adapters.aws import client
+from services.common.storage import PK, SK
 
 
 @functools.cache
@@ -14,14 +16,6 @@ def _codec() -> tuple[Any, Any]:
     from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
     return TypeSerializer(), TypeDeserializer()
-
-
-@functools.cache
-def client(service: str) -> Any:
-    """One boto3 client per service per process, created on first use (honours AWS_ENDPOINT_URL)."""
-    import boto3
-
-    return boto3.session.Session().client(service, region_name=os.environ.get("AWS_REGION") or None)
 
 
 def to_item(values: dict[str, Any]) -> dict[str, Any]:
@@ -57,7 +51,7 @@ def _from_dynamo(value: Any) -> Any:
 
 
 class Table:
-    """A table with string keys ``pk``/``sk``, reached through a client created on first use."""
+    """A table with string keys ``pk``/``sk``, reached through a client injected or created on first use."""
 
     def __init__(self, name: str, dynamodb: Any = None):
         self.name = name
@@ -92,7 +86,7 @@ class Table:
 
 
 def key(pk: str, sk: str) -> dict[str, dict[str, str]]:
-    return {"pk": {"S": pk}, "sk": {"S": sk}}
+    return {PK: {"S": pk}, SK: {"S": sk}}
 
 
 def batch_get(db: Any, request: dict[str, dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -103,6 +97,6 @@ def batch_get(db: Any, request: dict[str, dict[str, Any]]) -> dict[tuple[str, st
         for table_items in response.get("Responses", {}).values():
             for raw in table_items:
                 item = from_item(raw)
-                found[(item["pk"], item["sk"])] = item
+                found[(item[PK], item[SK])] = item
         request = response.get("UnprocessedKeys") or {}
     return found

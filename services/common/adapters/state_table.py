@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
-from typing import Any
 
 from services.common.adapters.dynamo import Table
-from services.common.signals import AccountSignals, signals_key, unpack_signals
+from services.common.models.signals import AccountSignals, signals_key, unpack_signals
 
 
 class StateTableBase(Table):
-    def __init__(self, table_name: str | None = None, dynamodb: Any = None):
-        super().__init__(table_name or os.environ["STATE_TABLE"], dynamodb)
-
     def load(self, account_id: str) -> AccountSignals:
         # Eventually consistent is enough: a stale read fails the versioned write and is read again.
         key = signals_key(account_id)

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import functools
 import gzip
-import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from services.common.adapters.dynamo import client
+from services.common.adapters.aws import client
 from services.ingest.logic.raw import (
     BODY_SUFFIX,
     MAX_RECORD_BYTES,
@@ -27,11 +26,9 @@ from services.ingest.logic.raw import (
 
 
 class FirehoseArchive:
-    def __init__(
-        self, stream: str | None = None, bucket: str | None = None, firehose: Any = None, s3: Any = None
-    ) -> None:
-        self.stream = stream or os.environ["RAW_ARCHIVE_STREAM"]
-        self.bucket = bucket or os.environ["RAW_ARCHIVE_BUCKET"]
+    def __init__(self, stream: str, bucket: str, firehose: Any = None, s3: Any = None) -> None:
+        self.stream = stream
+        self.bucket = bucket
         self._firehose = firehose
         self._s3 = s3
 

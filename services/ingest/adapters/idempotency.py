@@ -11,7 +11,6 @@ trigger); vendors' retries come seconds to hours later and find the completed re
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -30,7 +29,6 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 from botocore.exceptions import ClientError
 
-from services.common.adapters.dynamo import client
 from services.ingest.logic.pipeline import InProgress
 
 # Vendors retry for up to a day (Salesforce 24 h, EventBridge-style senders 24 h): keep keys a week.
@@ -73,14 +71,12 @@ class WriteOnceDynamoDB(DynamoDBPersistenceLayer):
 
 
 class PowertoolsOnce:
-    def __init__(self, table_name: str | None = None, dynamodb: Any = None):
+    def __init__(self, table_name: str, dynamodb: Any):
         self._call = threading.local()
         self._config = config = IdempotencyConfig(
             event_key_jmespath="key", expires_after_seconds=EXPIRES_AFTER_SECONDS, response_hook=self._replayed
         )
-        store = WriteOnceDynamoDB(
-            table_name=table_name or os.environ["IDEMPOTENCY_TABLE"], boto3_client=dynamodb or client("dynamodb")
-        )
+        store = WriteOnceDynamoDB(table_name=table_name, boto3_client=dynamodb)
 
         @idempotent_function(data_keyword_argument="delivery", config=config, persistence_store=store)
         def once(delivery: dict[str, str]) -> dict[str, object]:

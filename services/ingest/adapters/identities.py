@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from services.common.adapters.dynamo import to_item
 from services.common.adapters.portfolio_table import PortfolioTable
-from services.common.portfolio import lookup_key
+from services.common.storage import lookup_key
 from services.ingest.logic.identities import Identity
 
 

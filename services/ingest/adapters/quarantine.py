@@ -8,7 +8,6 @@ keeps its outcome and expires after ``RESOLVED_TTL_DAYS``.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -50,16 +49,15 @@ def wait_pk(lookup_key: str) -> str:
 
 
 class DynamoQuarantine(Table):
-    def __init__(
-        self, table_name: str | None = None, bucket: str | None = None, dynamodb: Any = None, s3: Any = None
-    ) -> None:
-        super().__init__(table_name or os.environ["QUARANTINE_TABLE"], dynamodb)
-        self.bucket = bucket or os.environ.get("RAW_ARCHIVE_BUCKET", "")
+    def __init__(self, table_name: str, bucket: str = "", dynamodb: Any = None, s3: Any = None) -> None:
+        # bucket: where bodies over INLINE_BODY_BYTES are kept (not needed to list items)
+        super().__init__(table_name, dynamodb)
+        self.bucket = bucket
         self._s3 = s3
 
     @property
     def s3(self) -> Any:
-        from services.common.adapters.dynamo import client
+        from services.common.adapters.aws import client
 
         return self._s3 or client("s3")
 

@@ -16,8 +16,8 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from services.common.observability import count, for_service, traced
-from services.ingest.adapters import wiring
+from services.common.handlers.observability import count, for_service, traced
+from services.ingest import wiring
 from services.ingest.logic.quarantine import ReplayResult
 from services.ingest.logic.sources.payload import describe
 from services.ingest.models.quarantine import ReplayRequest

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from services.common.observability import count, for_service, traced
-from services.ingest.adapters import wiring
+from services.common.handlers.observability import count, for_service, traced
+from services.ingest import wiring
 from services.ingest.logic.redact import redact
 from services.ingest.models.webhook import IngestResult, WebhookRequest
 

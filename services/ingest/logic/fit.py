@@ -9,7 +9,7 @@ points at.
 
 from __future__ import annotations
 
-from services.common.events import EventEnvelope
+from services.common.models.events import EventEnvelope
 from services.ingest.models.webhook import Unmappable
 
 DETAIL_BUDGET_BYTES = 64 * 1024

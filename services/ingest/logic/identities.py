@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal, NamedTuple, Protocol
 
-from services.common.portfolio import account_key, contact_namespace, lookup_key
+from services.common.storage import account_key, contact_namespace, lookup_key
 from services.ingest.models.webhook import (
     CONTACT_SUFFIX,
     AccountRef,

@@ -19,7 +19,7 @@ from typing import Protocol
 
 from pydantic import ValidationError
 
-from services.common.events import CATALOG, EventEnvelope, new_event
+from services.common.models.events import CATALOG, EventEnvelope, new_event
 from services.ingest.logic.fit import fit, may_exceed
 from services.ingest.logic.identities import IdentityLookup, learn, resolve
 from services.ingest.logic.quarantine import QuarantineStore

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from services.common.events import EventType
+from services.common.models.events import EventType
 
 
 @dataclass(slots=True)  # built per delivery: a frozen field costs a call each (see IngestResult)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.common.adapters.dynamo import client
+from services.common.adapters.aws import client
 
 
 class SesMailer:

@@ -3,41 +3,20 @@
 from __future__ import annotations
 
 import base64
-import functools
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from services.common.observability import for_service, traced
-from services.notify.logic.interactions import BadInteraction, InteractionService, parse_payload
+from services.common.handlers.observability import for_service, traced
+from services.notify import wiring
+from services.notify.logic.interactions import BadInteraction, parse_payload
 
 app = APIGatewayHttpResolver()
 
 logger, metrics = for_service("interactions")
-
-
-def _secrets() -> dict[str, str]:  # Parameters caches it for 5 minutes; a pasted secret is picked up
-    from services.common.adapters.secrets import boomerang_secrets
-
-    return boomerang_secrets()
-
-
-@functools.cache
-def service() -> InteractionService:
-    from services.common.adapters.bus import EventBusPublisher
-    from services.notify.adapters.slack import slack_client
-    from services.notify.dal.asks import AskTable
-
-    slack = slack_client(_secrets()["slack_bot_token"])
-
-    def ephemeral(channel: str, user: str, text: str) -> None:
-        slack.chat_postEphemeral(channel=channel, user=user, text=text)
-
-    return InteractionService(AskTable(), EventBusPublisher("boomerang.notify"), ephemeral, lambda: datetime.now(UTC))
 
 
 def _json(status: int, body: dict[str, Any]) -> Response[str]:
@@ -52,7 +31,7 @@ def interaction() -> Response[str]:
     raw = event.get("body") or ""
     body = base64.b64decode(raw) if event.get("isBase64Encoded") else raw.encode("utf-8")
     headers = {k.lower(): v for k, v in (event.headers or {}).items()}
-    signing_secret = _secrets().get("slack_signing_secret")
+    signing_secret = wiring.signing_secret()
     if not signing_secret:
         return _json(503, {"error": "not_configured", "message": "slack_signing_secret is not set in the secret"})
     verifier = SignatureVerifier(signing_secret)
@@ -63,7 +42,7 @@ def interaction() -> Response[str]:
         payload = parse_payload(body)
     except BadInteraction as exc:
         return _json(400, {"error": "malformed_payload", "message": str(exc)})
-    outcome = service().handle(payload)
+    outcome = wiring.interactions().handle(payload)
     metrics.add_metric(name=f"ask_{outcome}", unit=MetricUnit.Count, value=1)
     logger.info("interaction", extra={"outcome": outcome})
     return Response(status_code=200, content_type=content_types.TEXT_PLAIN, body="")

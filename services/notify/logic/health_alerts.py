@@ -8,8 +8,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from services.common.events import EventEnvelope, ExpansionSignal, HealthCheckDue, RedAccountEscalated
-from services.common.portfolio import Account, Member
+from services.common.models.events import EventEnvelope, ExpansionSignal, HealthCheckDue, RedAccountEscalated
+from services.common.models.portfolio import Account, Member
 
 SENT_TTL = timedelta(days=30)  # SQS gives up on a message long before this
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 from urllib.parse import parse_qs
 
-from services.common.events import AskApproved, AskSkipped, EventEnvelope, EventType, new_event
+from services.common.models.events import AskApproved, AskSkipped, BusSource, EventEnvelope, EventType, new_event
 from services.notify.logic.message import APPROVE, SKIP
 
 
@@ -75,7 +75,7 @@ class InteractionService:
             return "already_decided"
         data_model = AskApproved if status == "approved" else AskSkipped
         event = new_event(
-            source="boomerang.notify",
+            source=BusSource.NOTIFY,
             source_event_id=f"{trigger_id}:{status}",
             account_id=record["account_id"],
             event_type=EventType.ASK_APPROVED if status == "approved" else EventType.ASK_SKIPPED,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.common.events import TriggerFired
+from services.common.models.events import TriggerFired
 
 APPROVE = "ask_approve"
 SKIP = "ask_skip"

@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any, Protocol
 
-from services.common.config import BoomerangConfig
-from services.common.events import (
+from services.common.logic.scripts import render
+from services.common.models.config import BoomerangConfig
+from services.common.models.events import (
     AskApproved,
     AskSkipped,
     EventEnvelope,
@@ -16,8 +17,7 @@ from services.common.events import (
     RedAccountEscalated,
     TriggerFired,
 )
-from services.common.portfolio import Member
-from services.common.scripts import render
+from services.common.models.portfolio import Member
 from services.notify.logic.health_alerts import HealthAlerts
 from services.notify.logic.message import decided_blocks, dm_blocks, headline
 

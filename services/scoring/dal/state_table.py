@@ -7,7 +7,7 @@ from typing import Any, Protocol
 
 from services.common.adapters.dynamo import to_item
 from services.common.adapters.state_table import StateTableBase, epoch
-from services.common.signals import AccountSignals, pack_signals, signals_key
+from services.common.models.signals import AccountSignals, pack_signals, signals_key
 
 
 class ConcurrentUpdate(Exception):

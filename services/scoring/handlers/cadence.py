@@ -6,43 +6,17 @@ the moment to run as of (``now``), which is how ``boomerang cadence run`` and te
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from services.common.observability import for_service, traced
-from services.scoring.logic.cadence import CadenceJob
+from services.common.handlers.observability import for_service, traced
+from services.scoring import wiring
 from services.scoring.models.cadence import CadenceRun
 
 logger, metrics = for_service("cadence")
-
-
-def cadence_job(
-    state_table: str | None = None, portfolio_table: str | None = None, bus: str | None = None
-) -> CadenceJob:
-    """The job wired to the StateTable, the PortfolioTable and the bus (names from the environment by default)."""
-    from services.common.adapters.bus import EventBusPublisher
-    from services.common.adapters.portfolio_table import PortfolioTable
-    from services.common.config import current_config
-    from services.scoring.dal.announcer import BusAnnouncer
-    from services.scoring.dal.schedules import ScheduleTable
-    from services.scoring.dal.state_table import StateTable
-    from services.scoring.logic.recorder import SignalRecorder
-
-    health = current_config().health
-    state = StateTable(state_table)
-    publisher = EventBusPublisher("boomerang.scoring", bus)
-    schedules = ScheduleTable(state_table)
-    recorder = SignalRecorder(state, PortfolioTable(portfolio_table), BusAnnouncer(state, publisher, schedules), health)
-    return CadenceJob(schedules, recorder, publisher, health.cadence)
-
-
-@functools.cache
-def job() -> CadenceJob:
-    return cadence_job()
 
 
 @traced
@@ -50,7 +24,7 @@ def job() -> CadenceJob:
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     run = parse(event=event or {}, model=CadenceRun)
-    report = job().run(run.moment(), time_left=lambda: context.get_remaining_time_in_millis() / 1000)
+    report = wiring.cadence_job().run(run.moment(), time_left=lambda: context.get_remaining_time_in_millis() / 1000)
     for name, value in (("health_check_due", report.checks), ("red_account_escalated", report.escalations)):
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
     logger.info("cadence run", extra={**report.as_dict(), "accounts": len(report.accounts), "as_of": run.moment()})

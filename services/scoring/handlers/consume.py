@@ -7,8 +7,6 @@ expansion threshold puts one ExpansionSignal on the bus. Nothing else is written
 
 from __future__ import annotations
 
-import functools
-import json
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -17,30 +15,18 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from services.common.events import parse_event
-from services.common.observability import for_service, traced
-from services.scoring.logic.recorder import SignalRecorder
+from services.common.handlers.observability import for_service, traced
+from services.common.handlers.records import event_of_record
+from services.scoring import wiring
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
 logger, metrics = for_service("scoring")
 
 
-@functools.cache
-def recorder() -> SignalRecorder:
-    from services.common.adapters.portfolio_table import PortfolioTable
-    from services.common.config import current_config
-    from services.scoring.dal.announcer import BusAnnouncer
-    from services.scoring.dal.state_table import StateTable
-
-    state = StateTable()
-    return SignalRecorder(state, PortfolioTable(), BusAnnouncer(state), current_config().health)
-
-
 def record_handler(record: SQSRecord) -> None:
-    bus_event = json.loads(record.body)
-    event = parse_event(bus_event["detail"])
-    result = recorder().record(event)
+    event = event_of_record(record)
+    result = wiring.recorder().record(event)
     metrics.add_metric(name="event_duplicate" if result.duplicate else "event_recorded", unit=MetricUnit.Count, value=1)
     if result.announced:
         metrics.add_metric(name="health_changed", unit=MetricUnit.Count, value=1)
@@ -67,5 +53,5 @@ def record_handler(record: SQSRecord) -> None:
 @metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    recorder().begin_batch()
+    wiring.recorder().begin_batch()
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -21,12 +21,19 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, Literal, Protocol
 
-from services.common.config import Cadence
-from services.common.events import EventEnvelope, EventType, HealthCheckDue, RedAccountEscalated, new_event
-from services.common.signals import AccountSignals, Intervention
+from services.common.models.config import Cadence
+from services.common.models.events import (
+    BusSource,
+    EventEnvelope,
+    EventType,
+    HealthCheckDue,
+    RedAccountEscalated,
+    new_event,
+)
+from services.common.models.signals import AccountSignals, Intervention
 
 Status = Literal["green", "yellow", "red"]
-SOURCE = "boomerang.scoring"
+SOURCE = BusSource.SCORING
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.common.config import Expansion
+from services.common.models.config import Expansion
 from services.scoring.logic.submetrics import Inputs
 
 ACTIONS = {

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, NamedTuple
 
-from services.common.config import Health, PillarWeights
-from services.common.portfolio import Account
-from services.common.signals import AccountSignals, HealthSummary, short_id
+from services.common.models.config import Health, PillarWeights
+from services.common.models.portfolio import Account
+from services.common.models.signals import AccountSignals, HealthSummary, short_id
 from services.scoring.logic.submetrics import (
     PILLAR_OF,
     SUBMETRICS,

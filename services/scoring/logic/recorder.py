@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from services.common.config import Health
-from services.common.events import (
+from services.common.models.config import Health
+from services.common.models.events import (
+    BusSource,
     EventEnvelope,
     EventType,
     ExpansionReason,
@@ -22,8 +23,8 @@ from services.common.events import (
     event_id_for,
     new_event,
 )
-from services.common.portfolio import Account
-from services.common.signals import AccountSignals, HealthSummary, short_id
+from services.common.models.portfolio import Account
+from services.common.models.signals import AccountSignals, HealthSummary, short_id
 from services.scoring.dal.state_table import ConcurrentUpdate, SignalsStore
 from services.scoring.logic import cadence, expansion
 from services.scoring.logic.cadence import Schedule
@@ -33,7 +34,7 @@ from services.scoring.logic.signals import apply
 from services.scoring.logic.submetrics import Inputs
 
 _ATTEMPTS = 5
-SOURCE = "boomerang.scoring"
+SOURCE = BusSource.SCORING
 
 
 @dataclass(frozen=True)

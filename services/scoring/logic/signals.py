@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.common.events import (
+from services.common.models.events import (
     PEAK_EVENT_TYPES,
     ChampionChanged,
     CompetitorMentioned,
@@ -28,7 +28,7 @@ from services.common.events import (
     TicketUpdated,
     UsageReported,
 )
-from services.common.signals import RECENT_EVENTS, AccountSignals, Intervention, NpsAnswer, OpenTicket, short_id
+from services.common.models.signals import RECENT_EVENTS, AccountSignals, Intervention, NpsAnswer, OpenTicket, short_id
 
 _MAX_COMPETITORS = 20
 # The signals item is written on every event and stays under 2 KB (two write units): these lists keep only

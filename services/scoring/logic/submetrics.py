@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from services.common.config import Expansion, HealthSubmetrics
-from services.common.events import Severity
-from services.common.portfolio import Account
-from services.common.signals import AccountSignals
+from services.common.models.config import Expansion, HealthSubmetrics
+from services.common.models.events import Severity
+from services.common.models.portfolio import Account
+from services.common.models.signals import AccountSignals
 
 PRODUCT = ("logins", "adoption", "active", "tickets")
 RELATIONSHIP = ("executive", "meetings", "nps", "response")

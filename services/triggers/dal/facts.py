@@ -6,33 +6,23 @@ contacts, however many it has."""
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
 from services.common.adapters.dynamo import Table, batch_get, key
-from services.common.portfolio import (
-    Account,
-    Connection,
-    Contact,
-    Member,
-    Target,
-    account_key,
-    contact_key,
-    member_key,
-    target_key,
-)
-from services.common.signals import signals_key, unpack_signals
+from services.common.models.portfolio import Account, Connection, Contact, Member, Target
+from services.common.models.signals import signals_key, unpack_signals
+from services.common.storage import account_key, contact_key, member_key, target_key
 from services.triggers.models.facts import Facts
 
 _MAX_TARGETS = 99  # BatchGetItem takes 100 keys: the CSM and up to 99 target accounts
 
 
 class DynamoFacts:
-    def __init__(self, portfolio_table: str | None = None, state_table: str | None = None, dynamodb: Any = None):
-        self._portfolio = Table(portfolio_table or os.environ["PORTFOLIO_TABLE"], dynamodb)
-        self._state = Table(state_table or os.environ["STATE_TABLE"], dynamodb)
+    def __init__(self, portfolio_table: str, state_table: str, dynamodb: Any = None):
+        self._portfolio = Table(portfolio_table, dynamodb)
+        self._state = Table(state_table, dynamodb)
 
     def gather(self, account_id: str, asked_key: str, promoter_id: str | None) -> Facts | None:
         account_pk = account_key(account_id)

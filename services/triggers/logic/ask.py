@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from services.common.config import BoomerangConfig, Trigger
-from services.common.events import Ask, EventEnvelope, GateResult, NpsResponded, Person
-from services.common.portfolio import Account, Connection, Contact, Member, Target
-from services.common.scripts import render
+from services.common.logic.scripts import render
+from services.common.models.config import BoomerangConfig, Trigger
+from services.common.models.events import Ask, EventEnvelope, GateResult, NpsResponded, Person
+from services.common.models.portfolio import Account, Connection, Contact, Member, Target
 from services.triggers.logic.icp import fit
 
 

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from services.common.config import BoomerangConfig, Trigger
-from services.common.events import (
+from services.common.models.config import BoomerangConfig, Trigger
+from services.common.models.events import (
     PEAK_EVENT_TYPES,
+    BusSource,
     EventEnvelope,
     EventType,
     NpsResponded,
@@ -169,7 +170,7 @@ class TriggerEvaluator:
         now: datetime,
     ) -> dict[str, object]:
         envelope = new_event(
-            source="boomerang.triggers",
+            source=BusSource.TRIGGERS,
             source_event_id=trigger_id,
             account_id=cause.account_id,
             event_type=event_type,

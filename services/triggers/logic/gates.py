@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from services.common.config import Gates
-from services.common.events import GateResult
-from services.common.signals import AccountSignals
+from services.common.models.config import Gates
+from services.common.models.events import GateResult
+from services.common.models.signals import AccountSignals
 
 
 def evaluate_gates(

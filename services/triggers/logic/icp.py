@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from services.common.config import Icp
-from services.common.portfolio import Target
+from services.common.models.config import Icp
+from services.common.models.portfolio import Target
 
 
 def fit(target: Target, icp: Icp) -> tuple[int, list[str]]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from services.common.portfolio import Account, Connection, Contact, Member, Target
-from services.common.signals import AccountSignals
+from services.common.models.portfolio import Account, Connection, Contact, Member, Target
+from services.common.models.signals import AccountSignals
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,17 @@ from moto import mock_aws
 from boomerang.local.containers import fresh_containers
 from boomerang.local.slack_sink import SlackSink
 from boomerang.portfolio.importer import import_portfolio
+from services.common.storage import (
+    BY_REASON_INDEX,
+    DUE_INDEX,
+    IDEMPOTENCY_KEY,
+    PK,
+    RAW_PREFIX,
+    SK,
+    TTL_ATTRIBUTE,
+    Env,
+    Index,
+)
 from tests.fakes import EXAMPLES
 
 SECRETS = {
@@ -35,61 +46,30 @@ class Context:
         return 30_000
 
 
-def _table(ddb: Any, name: str, ttl: str | None = None, due_index: bool = False) -> None:
-    """A pk/sk table; the state table also has the sparse DueIndex of health-check schedules (as synthesized)."""
+def _table(ddb: Any, name: str, ttl: str | None = None, index: Index | None = None) -> None:
+    """A pk/sk table, with the sparse index infra gives it (the storage contract's names, as synthesized)."""
+    keys = [PK, SK, *((index.partition_key, index.sort_key) if index else ())]
     indexes: dict[str, Any] = {}
-    definitions = [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}]
-    if due_index:
-        from infra.constructs.tables import DUE_INDEX, DUE_INDEX_ATTRIBUTES
-
-        definitions += [
-            {"AttributeName": "due_shard", "AttributeType": "S"},
-            {"AttributeName": "due_at", "AttributeType": "S"},
-        ]
+    if index:
         indexes["GlobalSecondaryIndexes"] = [
             {
-                "IndexName": DUE_INDEX,
+                "IndexName": index.name,
                 "KeySchema": [
-                    {"AttributeName": "due_shard", "KeyType": "HASH"},
-                    {"AttributeName": "due_at", "KeyType": "RANGE"},
+                    {"AttributeName": index.partition_key, "KeyType": "HASH"},
+                    {"AttributeName": index.sort_key, "KeyType": "RANGE"},
                 ],
-                "Projection": {
-                    "ProjectionType": "INCLUDE",
-                    "NonKeyAttributes": [*DUE_INDEX_ATTRIBUTES, "csm_member_id"],
-                },
+                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(index.projected)},
             }
         ]
     ddb.create_table(
         TableName=name,
         BillingMode="PAY_PER_REQUEST",
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=definitions,
+        KeySchema=[{"AttributeName": PK, "KeyType": "HASH"}, {"AttributeName": SK, "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k in keys],
         **indexes,
     )
     if ttl:
         ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl})
-
-
-def _quarantine_table(ddb: Any, name: str) -> None:
-    """QuarantineTable as infra/constructs/quarantine.py defines it (pk/sk, the ByReason index)."""
-    from services.ingest.adapters.quarantine import BY_REASON_INDEX, LISTED_ATTRIBUTES
-
-    ddb.create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in ("pk", "sk", "list_pk", "list_sk")],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": BY_REASON_INDEX,
-                "KeySchema": [
-                    {"AttributeName": "list_pk", "KeyType": "HASH"},
-                    {"AttributeName": "list_sk", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": LISTED_ATTRIBUTES},
-            }
-        ],
-    )
 
 
 @pytest.fixture
@@ -104,14 +84,14 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
     with mock_aws():
         ddb = boto3.client("dynamodb")
         _table(ddb, "portfolio")
-        _table(ddb, "state", ttl="expires_at", due_index=True)
+        _table(ddb, "state", ttl=TTL_ATTRIBUTE, index=DUE_INDEX)
         ddb.create_table(
             TableName="idempotency",
             BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": IDEMPOTENCY_KEY, "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": IDEMPOTENCY_KEY, "AttributeType": "S"}],
         )
-        _quarantine_table(ddb, "quarantine")
+        _table(ddb, "quarantine", ttl=TTL_ATTRIBUTE, index=BY_REASON_INDEX)
         s3 = boto3.client("s3")
         s3.create_bucket(Bucket="raw-archive")
         boto3.client("firehose").create_delivery_stream(
@@ -120,7 +100,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
             ExtendedS3DestinationConfiguration={
                 "RoleARN": "arn:aws:iam::123456789012:role/firehose",
                 "BucketARN": "arn:aws:s3:::raw-archive",
-                "Prefix": "raw/",
+                "Prefix": RAW_PREFIX,
                 "CompressionFormat": "GZIP",
             },
         )
@@ -133,15 +113,15 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
         secret = boto3.client("secretsmanager").create_secret(Name="boomerang", SecretString=json.dumps(SECRETS))
         boto3.client("ses").verify_email_identity(EmailAddress="asks@boomerang-demo.example")
         for name, value in {
-            "PORTFOLIO_TABLE": "portfolio",
-            "IDEMPOTENCY_TABLE": "idempotency",
-            "QUARANTINE_TABLE": "quarantine",
-            "RAW_ARCHIVE_BUCKET": "raw-archive",
-            "RAW_ARCHIVE_STREAM": "raw-archive",
-            "STATE_TABLE": "state",
-            "EVENT_BUS_NAME": "bus",
-            "SECRETS_ID": secret["ARN"],
-            "BOOMERANG_CONFIG": str(EXAMPLES.parent / "boomerang.toml"),
+            Env.PORTFOLIO_TABLE: "portfolio",
+            Env.IDEMPOTENCY_TABLE: "idempotency",
+            Env.QUARANTINE_TABLE: "quarantine",
+            Env.RAW_ARCHIVE_BUCKET: "raw-archive",
+            Env.RAW_ARCHIVE_STREAM: "raw-archive",
+            Env.STATE_TABLE: "state",
+            Env.EVENT_BUS_NAME: "bus",
+            Env.SECRETS_ID: secret["ARN"],
+            Env.BOOMERANG_CONFIG: str(EXAMPLES.parent / "boomerang.toml"),
         }.items():
             monkeypatch.setenv(name, value)
         import_portfolio(EXAMPLES / "portfolio", "portfolio", ddb)
@@ -154,7 +134,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
 def slack_sink(monkeypatch: pytest.MonkeyPatch) -> Iterator[SlackSink]:
     sink = SlackSink()
     sink.start()
-    monkeypatch.setenv("SLACK_API_URL", sink.base_url)
+    monkeypatch.setenv(Env.SLACK_API_URL, sink.base_url)
     yield sink
     sink.stop()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from services.common.events import EventType
+from services.common.models.events import EventType
 from tests.fakes import bus_message, generic_event
 from tests.integration.services.conftest import Context, drain, sqs_event
 

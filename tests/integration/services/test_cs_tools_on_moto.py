@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from boomerang.cs_tools import forecast, health
-from services.common.events import EventType
+from services.common.models.events import EventType
 from tests.fakes import bus_message, generic_event
 from tests.integration.services.conftest import Context, sqs_event
 

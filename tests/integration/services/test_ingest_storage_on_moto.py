@@ -59,14 +59,14 @@ def test_an_accepted_webhooks_raw_ref_gives_back_the_exact_body(aws):
 
 
 def test_a_body_too_large_for_firehose_is_its_own_object_and_still_found(aws):
-    archive = FirehoseArchive()
+    archive = FirehoseArchive("raw-archive", "raw-archive")
     raw = RawDelivery.new("zendesk", NOW, "application/json", b'{"x": "' + b"y" * 1_100_000 + b'"}')
     assert archive.store(raw) == "object"
     assert RawReader().fetch(archive.reference(raw)) == raw
 
 
 def test_when_firehose_refuses_the_body_is_kept_as_an_object(aws):
-    archive = FirehoseArchive(stream="no-such-stream")
+    archive = FirehoseArchive("no-such-stream", "raw-archive")
     raw = RawDelivery.new("generic", NOW, None, b'{"id": "1"}')
     assert archive.store(raw) == "object"
     assert RawReader().fetch(archive.reference(raw)).body == b'{"id": "1"}'
@@ -84,7 +84,7 @@ def test_a_record_in_a_gzipped_batch_of_the_previous_hour_is_found(aws):
 
 
 def test_the_quarantine_upserts_lists_by_reason_and_resolves(aws):
-    store = DynamoQuarantine()
+    store = DynamoQuarantine("quarantine", "raw-archive")
     # Given one delivery kept twice (a vendor retry) and replayed once without success
     store.keep(_item(), replay=False)
     store.keep(_item(), replay=False)
@@ -111,7 +111,7 @@ def test_the_quarantine_upserts_lists_by_reason_and_resolves(aws):
 
 
 def test_a_large_quarantined_body_lives_in_s3_until_resolved(aws):
-    store = DynamoQuarantine()
+    store = DynamoQuarantine("quarantine", "raw-archive")
     body = b"x" * 300_000
     store.keep(_item("delighted-big", body=body), replay=False)
     assert store.get("delighted-big").body == body
@@ -121,7 +121,7 @@ def test_a_large_quarantined_body_lives_in_s3_until_resolved(aws):
 
 
 def test_a_learned_lookup_never_overwrites(aws):
-    identities = PortfolioIdentities()
+    identities = PortfolioIdentities("portfolio")
     assert identities.remember("hubspot", "77", Identity("acc-rioclaro"), "hubspot:1") is True
     assert identities.remember("hubspot", "77", Identity("acc-halvorsen"), "hubspot:2") is False
     assert identities.remember("hubspot", "9995560636", Identity("acc-rioclaro"), "hubspot:3") is False
@@ -162,13 +162,15 @@ def test_a_new_lookup_on_the_stream_replays_what_waits_for_it(aws):
     assert result == {"batchItemFailures": []}
     [event] = [json.loads(m["body"]) for m in drain(aws.sqs, aws.tap)]
     assert (event["detail-type"], event["detail"]["account_id"]) == ("RenewalSigned", "acc-rioclaro")
-    assert DynamoQuarantine().get(answer["quarantine_id"]).status == "replayed"
+    assert DynamoQuarantine("quarantine", "raw-archive").get(answer["quarantine_id"]).status == "replayed"
 
 
 def test_the_replay_function_answers_a_direct_request(aws):
     from services.ingest.handlers.replay import handler
 
-    DynamoQuarantine().keep(_item("delighted-0003", reason="malformed_payload", waiting_for=()), replay=False)
+    DynamoQuarantine("quarantine", "raw-archive").keep(
+        _item("delighted-0003", reason="malformed_payload", waiting_for=()), replay=False
+    )
     answer = handler({"ids": ["delighted-0003", "nope"]}, Context())
     assert [r["result"] for r in answer["results"]] == ["quarantined", "not_found"]
     assert answer["results"][0]["reason"] == "malformed_payload"
@@ -176,7 +178,7 @@ def test_the_replay_function_answers_a_direct_request(aws):
 
 
 def test_quarantine_list_prints_the_pending_items(aws):
-    DynamoQuarantine().keep(_item(), replay=False)
+    DynamoQuarantine("quarantine", "raw-archive").keep(_item(), replay=False)
     out = io.StringIO()
     with redirect_stdout(out):
         assert cli(["quarantine", "list", "--table", "quarantine", "--format", "json"]) == 0

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from boomerang.cs_tools import calibrate
 from boomerang.cs_tools.common import Quarter
-from services.common.config import PillarWeights
+from services.common.models.config import PillarWeights
 
 from .conftest import EXAMPLES, ROOT
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from services.common.events import (
+from services.common.models.events import (
     PRODUCED_BY_BOOMERANG,
     ChampionChanged,
     CompetitorMentioned,
@@ -23,7 +23,8 @@ from services.ingest.logic.sources.cs_platform import CsPlatformSource
 from services.ingest.logic.sources.gainsight import Gainsight
 from services.ingest.logic.sources.totango import Totango
 from services.ingest.models.webhook import WebhookRequest
-from tests.fakes import FakePublisher, ingest_service
+from tests.fakes import FakePublisher
+from tests.fakes.ingest import ingest_service
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

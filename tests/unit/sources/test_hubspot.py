@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from services.common.events import (
+from services.common.models.events import (
     ChampionChanged,
     DealStageChanged,
     EventType,
@@ -17,7 +17,8 @@ from services.common.events import (
 )
 from services.ingest.logic.sources.hubspot import HubSpot, signed_uri
 from services.ingest.models.webhook import WebhookRequest
-from tests.fakes import FakePublisher, ingest_service
+from tests.fakes import FakePublisher
+from tests.fakes.ingest import ingest_service
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "hubspot"
 SECRET = "hs-client-secret-5f3c"

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from services.common.events import Severity, TicketEscalated, TicketOpened, TicketStatus, TicketUpdated
+from services.common.models.events import Severity, TicketEscalated, TicketOpened, TicketStatus, TicketUpdated
 from services.ingest.logic.pipeline import IngestService
 from services.ingest.logic.sources.intercom import Intercom, _Item
 from services.ingest.models.webhook import Unmappable, WebhookRequest
-from tests.fakes import FakePublisher, ingest_service
+from tests.fakes import FakePublisher
+from tests.fakes.ingest import ingest_service
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "intercom"
 SECRET = "intercom-client-secret-for-tests"

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from services.common.events import (
+from services.common.models.events import (
     ChampionChanged,
     DealStageChanged,
     EventType,
@@ -17,7 +17,8 @@ from services.common.events import (
 )
 from services.ingest.logic.sources.salesforce import ACK, Salesforce, id18
 from services.ingest.models.webhook import WebhookRequest
-from tests.fakes import FakePublisher, ingest_service
+from tests.fakes import FakePublisher
+from tests.fakes.ingest import ingest_service
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "salesforce"
 TOKEN = "sf-7Hq2-token-c41d"

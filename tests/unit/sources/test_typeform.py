@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 
-from services.common.events import NpsResponded
+from services.common.models.events import NpsResponded
 from services.ingest.logic.pipeline import IngestService
 from services.ingest.logic.sources.typeform import Typeform
 from services.ingest.models.webhook import WebhookRequest
-from tests.fakes import FakePublisher, ingest_service
+from tests.fakes import FakePublisher
+from tests.fakes.ingest import ingest_service
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "typeform"
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

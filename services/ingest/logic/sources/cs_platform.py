@@ -26,7 +26,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from services.common.events import CATALOG, PRODUCED_BY_BOOMERANG, EventType
+from services.common.models.events import CATALOG, PRODUCED_BY_BOOMERANG, EventType
 from services.ingest.logic.sources.payload import describe, json_body, source_options
 from services.ingest.models.webhook import (
     AccountRef,

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from services.common.events import EventType
+from services.common.models.events import EventType
 from services.ingest.logic.signatures import hmac_hex, require_equal
 from services.ingest.logic.sources.payload import json_body, validate
 from services.ingest.models.webhook import AccountRef, Parsed, VendorEvent, WebhookRequest

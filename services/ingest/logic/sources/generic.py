@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from services.common.events import CATALOG, PRODUCED_BY_BOOMERANG, EventType
+from services.common.models.events import CATALOG, PRODUCED_BY_BOOMERANG, EventType
 from services.ingest.logic.signatures import hmac_hex, parse_stripe_style, require_equal, require_fresh
 from services.ingest.logic.sources.payload import describe, json_body, validate
 from services.ingest.models.webhook import (

@@ -23,8 +23,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
 
-from services.common.events import EventType
-from services.common.portfolio import contact_namespace
+from services.common.models.events import EventType
+from services.common.storage import contact_namespace
 from services.ingest.logic.signatures import hmac_b64, require_equal, require_fresh
 from services.ingest.logic.sources.payload import json_body, source_options, validate
 from services.ingest.models.webhook import (

@@ -22,8 +22,8 @@ from xml.parsers import expat
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from services.common.events import EventType, Severity, TicketStatus
-from services.common.portfolio import contact_namespace
+from services.common.models.events import EventType, Severity, TicketStatus
+from services.common.storage import contact_namespace
 from services.ingest.logic.signatures import require_equal
 from services.ingest.logic.sources.payload import source_options
 from services.ingest.models.webhook import (

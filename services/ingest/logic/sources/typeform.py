@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from services.common.events import EventType
+from services.common.models.events import EventType
 from services.ingest.logic.signatures import hmac_b64, require_equal
 from services.ingest.logic.sources.payload import json_body, source_options, validate
 from services.ingest.models.webhook import AccountRef, Parsed, Unmappable, VendorEvent, WebhookRequest

@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from services.common.events import EventType, Severity, TicketStatus
+from services.common.models.events import EventType, Severity, TicketStatus
 from services.ingest.logic.signatures import hmac_b64, require_equal, require_fresh
 from services.ingest.logic.sources.payload import describe, json_body, source_options, validate
 from services.ingest.models.webhook import (

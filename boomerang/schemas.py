@@ -1,14 +1,16 @@
-"""Writes the canonical events' JSON Schemas next to the models; a test fails when they drift."""
+"""`boomerang schemas`: writes the canonical events' JSON Schemas into services/common/schemas/ and the catalog
+into docs/events.md; `--check` (run by `make test`) fails when either drifted from the models."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from services.common.events import ABOUT, CATALOG, json_schemas
+from services.common.models.events import ABOUT, CATALOG, json_schemas
 
-SCHEMA_DIR = Path(__file__).with_name("schemas")
-CATALOG_DOC = Path(__file__).resolve().parents[2] / "docs" / "events.md"
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA_DIR = ROOT / "services" / "common" / "schemas"
+CATALOG_DOC = ROOT / "docs" / "events.md"
 
 
 def rendered() -> dict[str, str]:
@@ -21,7 +23,7 @@ def catalog_markdown() -> str:
     lines = [
         "# Canonical event catalog",
         "",
-        "Generated from `services/common/events.py` by `boomerang schemas`; `make test` fails if it drifts.",
+        "Generated from `services/common/models/events.py` by `boomerang schemas`; `make test` fails if it drifts.",
         "Every event on the bus has `DetailType` = its type and `Detail` = the envelope below; JSON Schemas",
         "are in `services/common/schemas/` (`CanonicalEvent.json` is the discriminated union of all types).",
         "",

@@ -5,7 +5,6 @@ Validated by pydantic so a bad edit is caught by ``boomerang config validate`` b
 
 from __future__ import annotations
 
-import functools
 import os
 import string
 import tomllib
@@ -14,7 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from services.common.events import PEAK_EVENT_TYPES, EventType
+from services.common.models.errors import ConfigError
+from services.common.models.events import PEAK_EVENT_TYPES, EventType
 
 # What a script may name. Kept explicit so a typo in a script fails validation instead of a live DM.
 SCRIPT_FIELDS = frozenset(
@@ -287,15 +287,6 @@ class BoomerangConfig(_Strict):
         return [t for t in self.triggers if t.event is event_type]
 
 
-class ConfigError(Exception):
-    """A rules file that cannot be used, with one ``path: message`` line per problem."""
-
-    def __init__(self, source: str, problems: list[str]):
-        self.source = source
-        self.problems = problems
-        super().__init__(f"{source}: " + "; ".join(problems))
-
-
 def parse_config(text: str, source: str = "<config>") -> BoomerangConfig:
     try:
         raw: dict[str, Any] = tomllib.loads(text)
@@ -320,9 +311,3 @@ def load_config(path: str | os.PathLike[str]) -> BoomerangConfig:
     except OSError as exc:
         raise ConfigError(str(file), [f"cannot read: {exc.strerror}"]) from exc
     return parse_config(text, str(file))
-
-
-@functools.cache
-def current_config() -> BoomerangConfig:
-    """The deployed rules file, located by ``BOOMERANG_CONFIG`` (read once per container)."""
-    return load_config(os.environ.get("BOOMERANG_CONFIG", "boomerang.toml"))

@@ -8,7 +8,8 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from services.common.events import Severity
+from services.common.models.events import Severity
+from services.common.storage import PK, SK, Sk, account_key
 
 
 class _State(BaseModel):
@@ -113,7 +114,7 @@ def short_id(event_id: str) -> str:
 
 
 def signals_key(account_id: str) -> dict[str, str]:
-    return {"pk": f"ACCOUNT#{account_id}", "sk": "SIGNALS"}
+    return {PK: account_key(account_id), SK: Sk.SIGNALS}
 
 
 def pack_signals(signals: AccountSignals) -> bytes:

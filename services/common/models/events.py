@@ -54,6 +54,15 @@ class EventType(StrEnum):
     ASK_EXPIRED = "AskExpired"
 
 
+class BusSource(StrEnum):
+    """The bus ``Source`` of what each service publishes (the routing rules match on it)."""
+
+    INGEST = "boomerang.ingest"
+    SCORING = "boomerang.scoring"
+    TRIGGERS = "boomerang.triggers"
+    NOTIFY = "boomerang.notify"
+
+
 # What Boomerang itself decides: never accepted from a webhook (ingest refuses these types).
 PRODUCED_BY_BOOMERANG = frozenset(
     {

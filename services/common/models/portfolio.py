@@ -1,6 +1,6 @@
 """Who is who: accounts, their contacts, our team, the promoters' connections and ICP target accounts.
 
-Pure models plus their DynamoDB item keys (docs/architecture.md, PortfolioTable).
+Pure models; their PortfolioTable keys are in services/common/storage.py (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -117,42 +117,3 @@ class Target(_Row):
     @classmethod
     def _lower(cls, value: str) -> str:
         return value.lower()
-
-
-def account_key(account_id: str) -> str:
-    return f"ACCOUNT#{account_id}"
-
-
-def lookup_key(source: str, external_id: str) -> str:
-    return f"LOOKUP#{source}#{external_id}"
-
-
-def contact_namespace(source: str) -> str:
-    """The lookup namespace of a vendor's person ids (``hubspot:contact``): company and person ids may collide."""
-    return f"{source}:contact"
-
-
-def email_key(email: str) -> str:
-    return f"LOOKUP#email#{email.strip().lower()}"
-
-
-def name_key(name: str) -> str:
-    """An account's name, case and spacing folded (``boomerang health --customer NAME``)."""
-    return f"LOOKUP#name#{' '.join(name.split()).lower()}"
-
-
-def renewal_key(renewal: date) -> str:
-    """The quarter an account renews in (``boomerang forecast --period 2027Q1`` Queries it)."""
-    return f"RENEWAL#{renewal.year}Q{(renewal.month - 1) // 3 + 1}"
-
-
-def member_key(member_id: str) -> str:
-    return f"MEMBER#{member_id}"
-
-
-def contact_key(contact_id: str) -> str:
-    return f"CONTACT#{contact_id}"
-
-
-def target_key(domain: str) -> str:
-    return f"TARGET#{domain.lower()}"
