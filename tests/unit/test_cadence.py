@@ -10,8 +10,9 @@ from services.common.models.events import EventType
 from services.common.models.portfolio import Account
 from services.common.models.signals import AccountSignals, Intervention
 from services.scoring.logic import cadence
-from services.scoring.logic.cadence import CadenceJob, Current, Schedule, active_plans, decide
+from services.scoring.logic.cadence import CadenceJob, Current, active_plans, decide
 from services.scoring.logic.recorder import SignalRecorder
+from services.scoring.models.schedule import Schedule
 from tests.fakes import InMemoryStateStore
 from tests.fakes import generic_event as _event
 from tests.fakes.scoring import InMemorySchedules, RecordingAnnouncer

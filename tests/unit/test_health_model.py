@@ -24,9 +24,10 @@ from services.scoring.logic.health import (
     to_hundredths,
 )
 from services.scoring.logic.recorder import SignalRecorder
-from services.scoring.logic.submetrics import SUBMETRICS, Inputs, compute, compute_reference
+from services.scoring.logic.submetrics import SUBMETRICS, Inputs, compute
 from tests.fakes import InMemoryStateStore
 from tests.fakes import generic_event as _ev
+from tests.unit.submetric_reference import compute_reference
 
 T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 MODEL = HealthModel.from_config(Health())
