@@ -82,10 +82,11 @@ def decide(entry: Schedule, current: Current, now: datetime, config: Cadence) ->
     check_at, escalate_at, last_check_at = entry.check_at, entry.escalate_at, entry.last_check_at
     if entry.check_at <= now:
         events.append(
-            scoring_event(
+            _due_event(
                 EventType.HEALTH_CHECK_DUE,
-                entry.account_id,
-                f"{entry.account_id}:check:{entry.check_at.isoformat()}",
+                entry,
+                "check",
+                entry.check_at,
                 HealthCheckDue(
                     score=current.score,
                     status=current.status,
@@ -98,7 +99,6 @@ def decide(entry: Schedule, current: Current, now: datetime, config: Cadence) ->
                     active_interventions=sorted(plan.playbook for plan in current.plans.values()),
                 ),
                 now,
-                received_at=now,
             )
         )
         check_at = now + timedelta(days=config.days_for(current.status))
@@ -113,10 +113,11 @@ def decide(entry: Schedule, current: Current, now: datetime, config: Cadence) ->
         else:
             days_red = int((now - entry.since).total_seconds() // 86_400)
             events.append(
-                scoring_event(
+                _due_event(
                     EventType.RED_ACCOUNT_ESCALATED,
-                    entry.account_id,
-                    f"{entry.account_id}:escalation:{entry.escalate_at.isoformat() if entry.escalate_at else ''}",
+                    entry,
+                    "escalation",
+                    entry.escalate_at,
                     RedAccountEscalated(
                         score=current.score,
                         red_since=entry.since,
@@ -129,7 +130,6 @@ def decide(entry: Schedule, current: Current, now: datetime, config: Cadence) ->
                         ),
                     ),
                     now,
-                    received_at=now,
                 )
             )
             escalate_at = repeat
@@ -142,6 +142,15 @@ def decide(entry: Schedule, current: Current, now: datetime, config: Cadence) ->
         last_check_at=last_check_at,
     )
     return Decision(events, after)
+
+
+def _due_event(
+    event_type: EventType, entry: Schedule, what: str, due: datetime | None, data: Any, now: datetime
+) -> EventEnvelope:
+    """The event for what fell due (a ``check``, an ``escalation``), caused by the account and the due time: a
+    retried run emits the same event again."""
+    cause = f"{entry.account_id}:{what}:{due.isoformat() if due else ''}"
+    return scoring_event(event_type, entry.account_id, cause, data, now, received_at=now)
 
 
 # --- the job ------------------------------------------------------------------------------------------------
