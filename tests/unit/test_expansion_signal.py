@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from services.common.models.events import EventType
 from services.common.models.signals import AccountSignals
-from services.scoring.logic.health import assess
+from services.scoring.logic.health import HealthModel, assess
 from services.scoring.logic.signals import apply
 from services.scoring.logic.submetrics import SUBMETRICS
 from tests.fakes import generic_event as ev
@@ -59,7 +59,8 @@ def test_outcomes_and_response_time_fill_the_pillars_they_feed():
     signals = store.load("acc")
     # Then the outcomes pillar is measured (2.5) and response time scores 10
     assert signals.health.pillars[2] == 2.5
-    _, scored = assess(signals, scoring.profiles.account("acc"), signals.updated_at, recorder.model)
+    model = HealthModel.from_config(scoring.health)
+    _, scored = assess(signals, scoring.profiles.account("acc"), signals.updated_at, model)
     assert scored.subs[SUBMETRICS.index("response")] == 10.0
     assert scored.coverage == 0.825  # 4/4 product, 3/4 relationship (no NPS), 2/3 outcomes
 

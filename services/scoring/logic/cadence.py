@@ -1,4 +1,4 @@
-"""Seed 004's health-check cadence and red-account escalation. Pure (the job's I/O is behind protocols).
+"""Seed 004's health-check cadence and red-account escalation. Pure (the job's I/O is behind logic/ports.py).
 
 - Cadence: a health check is due every ``red_days`` (7) for a red account, ``yellow_days`` (14) for yellow and
   ``green_days`` (30) for green. When the status changes, scoring sets the account's schedule (the

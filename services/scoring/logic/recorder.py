@@ -92,10 +92,6 @@ class SignalRecorder:
         self._model = HealthModel.from_config(self._health)
         self._cache: dict[str, Account | None] = {}
 
-    @property
-    def model(self) -> HealthModel:
-        return self._model
-
     def begin_batch(self) -> None:
         """Profiles are cached per account within a batch only (segment, seats or renewal date may change)."""
         self._cache.clear()
