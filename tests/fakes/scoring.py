@@ -132,8 +132,6 @@ def counted(stdout: str) -> dict[str, float]:
             continue
         blob = json.loads(line)
         for metric in blob["_aws"]["CloudWatchMetrics"][0]["Metrics"]:
-            values = blob[metric["Name"]]
-            totals[metric["Name"]] = totals.get(metric["Name"], 0.0) + sum(
-                values if isinstance(values, list) else [values]
-            )
+            name, values = metric["Name"], blob[metric["Name"]]  # one value, or a list of them
+            totals[name] = totals.get(name, 0.0) + (sum(values) if isinstance(values, list) else values)
     return totals
