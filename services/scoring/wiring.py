@@ -32,9 +32,9 @@ def build_recorder(env: ScoringSettings) -> SignalRecorder:
     from services.common.adapters.portfolio_table import PortfolioTable
     from services.common.models.events import BusSource
     from services.common.wiring import rules
-    from services.scoring.dal.announcer import BusAnnouncer
-    from services.scoring.dal.schedules import ScheduleTable
-    from services.scoring.dal.state_table import StateTable
+    from services.scoring.adapters.announcer import BusAnnouncer
+    from services.scoring.adapters.schedules import ScheduleTable
+    from services.scoring.adapters.state_table import StateTable
     from services.scoring.logic.recorder import SignalRecorder
 
     state = StateTable(env.state_table)
@@ -49,7 +49,7 @@ def build_cadence_job(env: ScoringSettings) -> CadenceJob:
     from services.common.adapters.bus import EventBusPublisher
     from services.common.models.events import BusSource
     from services.common.wiring import rules
-    from services.scoring.dal.schedules import ScheduleTable
+    from services.scoring.adapters.schedules import ScheduleTable
     from services.scoring.logic.cadence import CadenceJob
 
     cadence = rules(env.rules_file).health.cadence

@@ -78,7 +78,7 @@ class InMemoryStateStore:
         return self.signals.get(account_id, AccountSignals(account_id=account_id))
 
     def save(self, before: AccountSignals, after: AccountSignals) -> None:
-        from services.scoring.dal.state_table import ConcurrentUpdate
+        from services.scoring.models.errors import ConcurrentUpdate
 
         if self.load(after.account_id).version != before.version:
             raise ConcurrentUpdate(after.account_id)

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from services.common.models.config import Cadence, Health
+from services.common.models.config import Cadence
 from services.common.models.events import EventType
-from services.common.models.portfolio import Account
 from services.common.models.signals import AccountSignals, Intervention
 from services.scoring.logic import cadence
-from services.scoring.logic.cadence import CadenceJob, Current, Schedule, active_plans, decide
-from services.scoring.logic.recorder import SignalRecorder
-from tests.fakes import InMemoryStateStore
+from services.scoring.logic.cadence import Current, active_plans, decide
+from services.scoring.models.schedule import Schedule
 from tests.fakes import generic_event as _event
-from tests.fakes.scoring import InMemorySchedules, RecordingAnnouncer
+from tests.fakes.scoring import AccountProfiles, Scoring
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 CONFIG = Cadence()
@@ -38,9 +36,11 @@ def test_a_due_check_emits_health_check_due_and_moves_the_schedule_on():
     now = T0 + timedelta(days=14, hours=1)
     decision = decide(entry, _current("yellow", score=68.0), now, CONFIG)
     [event] = decision.events
-    assert event.type is EventType.HEALTH_CHECK_DUE and event.source == "boomerang.scoring"
+    assert event.type is EventType.HEALTH_CHECK_DUE
+    assert event.source == "boomerang.scoring"
     assert (event.data.status, event.data.score, event.data.cadence_days) == ("yellow", 68.0, 14)
-    assert decision.next.check_at == now + timedelta(days=14) and decision.next.last_check_at == now
+    assert decision.next.check_at == now + timedelta(days=14)
+    assert decision.next.last_check_at == now
     # The same due check gives the same event id: a retried run is deduplicated downstream
     assert decide(entry, _current("yellow"), now + timedelta(minutes=5), CONFIG).events[0].event_id == event.event_id
 
@@ -79,41 +79,32 @@ def test_an_active_intervention_plan_covers_a_red_account_until_it_lapses():
 def test_an_account_no_longer_red_is_not_escalated():
     entry = Schedule("acc", "red", 40.0, T0, check_at=T0 + timedelta(days=30), escalate_at=T0 + timedelta(days=14))
     decision = decide(entry, _current("yellow"), T0 + timedelta(days=15), CONFIG)
-    assert decision.events == [] and decision.next.escalate_at is None
+    assert decision.events == []
+    assert decision.next.escalate_at is None
 
 
-class _Profiles:
-    def account(self, account_id):
-        return Account(
-            account_id=account_id,
-            name="Acme",
-            segment="Mid-Market",
-            arr=1,
-            csm_id="mem-csm",
-            licensed_seats=100,
-            renewal_date=date(2027, 6, 1),
-        )
+def _scoring() -> Scoring:
+    return Scoring(AccountProfiles(segment="Mid-Market", renewal_date=date(2027, 6, 1)))
 
 
 def test_the_job_rescores_due_accounts_as_of_now_checks_and_escalates():
     # Given an account that turned red on T0 (its schedule written by scoring's announcement)
-    schedules, store = InMemorySchedules(), InMemoryStateStore()
-    announcer = RecordingAnnouncer(schedules)
-    recorder = SignalRecorder(store, _Profiles(), announcer, Health())
+    scoring = _scoring()
+    recorder, announcer = scoring.recorder, scoring.announcer
     usage = {"active_users": 15, "logins_30d": 80, "features_adopted": 1, "features_available": 10}
     recorder.record(_event(EventType.USAGE_REPORTED, usage, "u", T0))
     recorder.record(_event(EventType.TICKET_OPENED, {"ticket_id": "1", "severity": "critical"}, "t", T0))
     recorder.record(_event(EventType.MEETING_HELD, {"attended": False}, "m", T0))
-    assert store.load("acc").health.announced_status == "red"
-    assert schedules.items["acc"].check_at == T0 + timedelta(days=7)
-    job = CadenceJob(schedules, recorder, announcer_publisher(announcer), Health().cadence)
+    assert scoring.store.load("acc").health.announced_status == "red"
+    assert scoring.schedules.items["acc"].check_at == T0 + timedelta(days=7)
+    job = scoring.cadence_job()
     # When the job runs before anything is due, nothing happens
     assert job.run(T0 + timedelta(days=6)).due == 0
     # When it runs on day 7: a check is due
     report = job.run(T0 + timedelta(days=7, hours=1))
     assert (report.due, report.checks, report.escalations) == (1, 1, 0)
     [check] = announcer.of_type("HealthCheckDue")
-    assert check.data.status == "red" and check.data.cadence_days == 7
+    assert (check.data.status, check.data.cadence_days) == ("red", 7)
     # When the CSM starts a playbook on day 10, day 14 passes with no escalation
     recorder.record(
         _event(EventType.INTERVENTION_STARTED, {"plan_id": "p1", "playbook": "low_adoption"}, "i", T0 + timedelta(10))
@@ -127,32 +118,24 @@ def test_the_job_rescores_due_accounts_as_of_now_checks_and_escalates():
     report = job.run(T0 + timedelta(days=21, hours=2))
     assert report.escalations == 1
     [escalated] = announcer.of_type("RedAccountEscalated")
-    assert escalated.data.days_red == 21 and escalated.data.csm_member_id == "mem-csm"
+    assert (escalated.data.days_red, escalated.data.csm_member_id) == (21, "mem-csm")
 
 
 def test_a_silent_account_goes_stale_and_the_job_says_so():
     # Given a green account whose last usage report and meeting are from T0
-    schedules, store = InMemorySchedules(), InMemoryStateStore()
-    announcer = RecordingAnnouncer(schedules)
-    recorder = SignalRecorder(store, _Profiles(), announcer, Health())
+    scoring = _scoring()
+    recorder = scoring.recorder
     usage = {"active_users": 95, "logins_30d": 1200, "features_adopted": 7, "features_available": 10}
     recorder.record(_event(EventType.USAGE_REPORTED, usage, "u", T0))
     recorder.record(_event(EventType.MEETING_HELD, {"executive_present": True}, "m", T0))
     recorder.record(_event(EventType.NPS_RESPONDED, {"response_id": "n", "score": 9}, "n", T0))
-    assert store.load("acc").health.announced_status == "green"
-    job = CadenceJob(schedules, recorder, announcer_publisher(announcer), Health().cadence)
+    assert scoring.store.load("acc").health.announced_status == "green"
+    job = scoring.cadence_job()
     # When nothing is heard for two months, the monthly checks rescore it as of then
     job.run(T0 + timedelta(days=30, hours=1))
     report = job.run(T0 + timedelta(days=61))
     # Then the usage (45 days) went stale: the score is flagged as insufficient data, not kept green silently
-    last = announcer.of_type("HealthCheckDue")[-1].data
-    assert report.checks == 1 and last.insufficient_data
-    assert store.load("acc").health.low
-
-
-def announcer_publisher(announcer):
-    class Publisher:
-        def publish(self, events):
-            announcer.events.extend(events)
-
-    return Publisher()
+    last = scoring.announcer.of_type("HealthCheckDue")[-1].data
+    assert report.checks == 1
+    assert last.insufficient_data
+    assert scoring.store.load("acc").health.low

@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from services.common.models.config import Expansion, Health, PillarWeights
 from services.common.models.events import EventType
-from services.common.models.portfolio import Account
 from services.common.models.signals import AccountSignals, HealthSummary, NpsAnswer, OpenTicket
 from services.scoring.logic import expansion
 from services.scoring.logic.health import (
@@ -23,20 +22,14 @@ from services.scoring.logic.health import (
     summarize,
     to_hundredths,
 )
-from services.scoring.logic.recorder import SignalRecorder
-from services.scoring.logic.submetrics import SUBMETRICS, Inputs, compute, compute_reference
-from tests.fakes import InMemoryStateStore
+from services.scoring.logic.submetrics import SUBMETRICS, Inputs, compute
 from tests.fakes import generic_event as _ev
+from tests.fakes.scoring import AccountProfiles, Scoring
+from tests.unit.submetric_reference import compute_reference
 
 T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 MODEL = HealthModel.from_config(Health())
 SUB = MODEL.sub
-
-
-def account(segment="Enterprise", seats=100, renewal=None) -> Account:
-    return Account(
-        account_id="acc", name="Acme", segment=segment, arr=1, csm_id="m", licensed_seats=seats, renewal_date=renewal
-    )
 
 
 def subs(**kwargs) -> dict[str, float | None]:
@@ -73,7 +66,7 @@ inputs = st.builds(
 @given(inputs)
 def test_scores_are_bounded_for_any_inputs(i):
     scored = score_inputs(i, MODEL)
-    assert all(v is None or 0 <= v <= 10 for v in scored.subs)
+    assert [v for v in scored.subs if v is not None and not 0 <= v <= 10] == []
     assert scored.score is None or 0 <= scored.score <= 100
     assert 0 <= scored.coverage <= scored.confidence <= 1
 
@@ -104,7 +97,12 @@ BETTER = {
 def test_a_better_input_never_lowers_its_submetric_or_the_score(i, name, delta):
     better = i._replace(**{name: BETTER[name](getattr(i, name), delta)})
     before, after = score_inputs(i, MODEL), score_inputs(better, MODEL)
-    assert all(b is None or (a is not None and a >= b - 1e-9) for a, b in zip(after.subs, before.subs, strict=True))
+    lowered = [
+        name
+        for name, a, b in zip(SUBMETRICS, after.subs, before.subs, strict=True)
+        if b is not None and (a is None or a < b - 1e-9)
+    ]
+    assert lowered == []
     assert before.score is None or after.score >= before.score - 0.01  # scores are rounded to 0.01
 
 
@@ -234,7 +232,7 @@ def test_segment_weights_override_the_default():
     i = dict(active_users=100.0, seats=100.0, nps=(2.0,))
     strategic = score_inputs(Inputs(segment="Strategic", **i), model)
     enterprise = score_inputs(Inputs(segment="Enterprise", **i), model)
-    assert strategic.weights == (0.1, 0.8, 0.1) and enterprise.weights == (0.4, 0.3, 0.3)
+    assert (strategic.weights, enterprise.weights) == ((0.1, 0.8, 0.1), (0.4, 0.3, 0.3))
     assert strategic.score < enterprise.score
 
 
@@ -246,15 +244,17 @@ def test_login_baseline_depends_on_the_segment():
 def test_thin_data_is_flagged_insufficient_and_not_announced():
     signals = AccountSignals(account_id="acc", nps={"c": NpsAnswer(score=2, at=T0)})
     _, scored = assess(signals, None, T0, MODEL)
-    assert scored.score is not None and scored.insufficient  # tickets (none open) + NPS: coverage 0.175
+    assert scored.score is not None
+    assert scored.insufficient  # tickets (none open) + NPS: coverage 0.175
     assert summarize(None, scored, T0, "e1", MODEL)[1] is None
 
 
 def test_stale_usage_is_missing_not_zero():
     signals = AccountSignals(account_id="acc", usage={"active_users": 1, "licensed_seats": 100}, usage_at=T0)
-    inputs, _ = assess(signals, account(), T0 + timedelta(days=46), MODEL)
+    profile = AccountProfiles().account("acc")  # 100 seats
+    inputs, _ = assess(signals, profile, T0 + timedelta(days=46), MODEL)
     assert inputs.active_users is None
-    inputs, scored = assess(signals, account(), T0 + timedelta(days=10), MODEL)
+    inputs, scored = assess(signals, profile, T0 + timedelta(days=10), MODEL)
     assert scored.subs[SUBMETRICS.index("active")] == pytest.approx(10 * 0.01 / 0.9)
 
 
@@ -264,14 +264,18 @@ def _scored(score: float, status: str):
 
 
 def test_announce_on_status_change_and_on_delta_not_on_small_moves():
+    # Given a first score: announced, for its status
     first, reason = summarize(None, _scored(85, "green"), T0, "e1", MODEL)
-    assert reason == "status" and first.announced == 85
+    assert (reason, first.announced) == ("status", 85)
+    # When it moves by less than announce_delta: kept, not announced
     small, reason = summarize(first, _scored(81, "green"), T0, "e2", MODEL)
-    assert reason is None and small.announced == 85 and small.score == 81
-    drift, reason = summarize(small, _scored(80, "green"), T0, "e3", MODEL)  # 5 below the last announcement
-    assert reason == "delta" and (drift.was, drift.announced) == (85, 80)
+    assert (reason, small.announced, small.score) == (None, 85, 81)
+    # When it has drifted 5 below the last announcement: announced, for the delta
+    drift, reason = summarize(small, _scored(80, "green"), T0, "e3", MODEL)
+    assert (reason, drift.was, drift.announced) == ("delta", 85, 80)
+    # When the status changes: announced, and the new status dates from now
     change, reason = summarize(drift, _scored(79, "yellow"), T0 + timedelta(days=1), "e4", MODEL)
-    assert reason == "status" and change.since == T0 + timedelta(days=1) and change.was_status == "green"
+    assert (reason, change.since, change.was_status) == ("status", T0 + timedelta(days=1), "green")
 
 
 def test_explanation_lists_pillars_submetrics_inputs_and_what_moved():
@@ -289,7 +293,8 @@ def test_explanation_lists_pillars_submetrics_inputs_and_what_moved():
     assert [m["submetric"] for m in e["moved"]] == ["active", "tickets"]
     assert e["moved"][0]["points"] < 0
     assert {"response", "goals", "roi", "impact", "logins", "adoption"} <= set(e["missing"])
-    assert (e["insufficient_data"] is False and e["coverage"] == 0.275 + 0.0) or e["coverage"] > 0
+    # 2 of 4 product and 1 of 4 relationship sub-metrics measured: 0.4 × 2/4 + 0.3 × 1/4, below min_coverage
+    assert (e["coverage"], e["insufficient_data"]) == (0.275, True)
 
 
 def test_expansion_scores_the_seed_table():
@@ -302,7 +307,7 @@ def test_expansion_scores_the_seed_table():
         "executive_engagement": 2,
         "renewal_soon": 2,
     }
-    assert result.score == 12 and result.qualified
+    assert (result.score, result.qualified) == (12, True)
     assert [r["action"] for r in result.reasons()] == [
         "Explore user expansion",
         "Schedule discovery call",
@@ -316,48 +321,39 @@ def test_expansion_scores_the_seed_table():
     assert expansion.score(Inputs(active_users=80.0, seats=100.0), "green", Expansion()).score == 0  # not > 80 %
 
 
-class _Announcer:
-    def __init__(self):
-        self.announcements = []
-        self.signals = []
-
-    def announce(self, announcement):
-        self.announcements.append(announcement)
-
-    def signal(self, event):
-        self.signals.append(event)
-
-
-class _Profiles:
-    def __init__(self):
-        self.reads = 0
-
-    def account(self, account_id):
-        self.reads += 1
-        return account(seats=100, renewal=date(2027, 1, 15))
+def _scoring() -> Scoring:
+    """Acme: Enterprise, 100 seats, renewing within 90 days."""
+    return Scoring(AccountProfiles(renewal_date=date(2027, 1, 15)))
 
 
 def test_recorder_announces_once_and_duplicates_change_nothing():
-    store, announcer, profiles = InMemoryStateStore(), _Announcer(), _Profiles()
-    recorder = SignalRecorder(store, profiles, announcer, Health())
+    # Given a recorder, when usage and a meeting with an executive arrive
+    scoring = _scoring()
+    store, announcer, recorder = scoring.store, scoring.announcer, scoring.recorder
     usage = {"active_users": 95, "logins_30d": 1500, "features_adopted": 7, "features_available": 10}
     recorder.record(_ev(EventType.USAGE_REPORTED, usage, "u"))
     recorder.record(_ev(EventType.MEETING_HELD, {"executive_present": True}, "m", T0 + timedelta(minutes=1)))
+    # Then Green is announced once, by scoring
     [green] = announcer.announcements
-    assert green.event.data.status == "green" and green.event.source == "boomerang.scoring"
+    assert (green.event.data.status, green.event.source) == ("green", "boomerang.scoring")
     assert green.event.data.explanation["expansion"]["qualified"]  # > 80 % active + renewal within 90 days
-    assert profiles.reads == 1  # cached within the batch
+    assert scoring.profiles.reads == 1  # cached within the batch
+    # When a small move follows, nothing more is announced
     small = recorder.record(_ev(EventType.TICKET_OPENED, {"ticket_id": "1", "severity": "low"}, "t"))
-    assert small.announced is None and len(announcer.announcements) == 1
+    assert small.announced is None
+    assert len(announcer.announcements) == 1
+    # When it is delivered again, it is a duplicate that changes nothing
     snapshot = store.load("acc")
     assert recorder.record(_ev(EventType.TICKET_OPENED, {"ticket_id": "1", "severity": "low"}, "t")).duplicate
-    assert store.load("acc") == snapshot and len(announcer.announcements) == 1
-    assert snapshot.health is not None and snapshot.health.status == "green"
+    assert store.load("acc") == snapshot
+    assert len(announcer.announcements) == 1
+    assert snapshot.health is not None
+    assert snapshot.health.status == "green"
 
 
 def test_a_redelivered_announcing_event_is_announced_again_with_the_same_id():
-    store, announcer = InMemoryStateStore(), _Announcer()
-    recorder = SignalRecorder(store, _Profiles(), announcer, Health())
+    scoring = _scoring()
+    recorder, announcer = scoring.recorder, scoring.announcer
     event = _ev(
         EventType.USAGE_REPORTED,
         {"active_users": 95, "logins_30d": 1500, "features_adopted": 5, "features_available": 9},

@@ -24,8 +24,9 @@ logger, metrics = for_service("cadence")
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     run = parse(event=event or {}, model=CadenceRun)
-    report = wiring.cadence_job().run(run.moment(), time_left=lambda: context.get_remaining_time_in_millis() / 1000)
-    for name, value in (("health_check_due", report.checks), ("red_account_escalated", report.escalations)):
+    moment = run.moment()  # once: without a time in the input it is "now", and the log line says which
+    report = wiring.cadence_job().run(moment, time_left=lambda: context.get_remaining_time_in_millis() / 1000)
+    for name, value in report.counts().items():
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
-    logger.info("cadence run", extra={**report.as_dict(), "accounts": len(report.accounts), "as_of": run.moment()})
+    logger.info("cadence run", extra={**report.as_dict(), "accounts": len(report.accounts), "as_of": moment})
     return report.as_dict()

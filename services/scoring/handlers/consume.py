@@ -27,22 +27,19 @@ logger, metrics = for_service("scoring")
 def record_handler(record: SQSRecord) -> None:
     event = event_of_record(record)
     result = wiring.recorder().record(event)
-    metrics.add_metric(name="event_duplicate" if result.duplicate else "event_recorded", unit=MetricUnit.Count, value=1)
+    for name in result.counts():
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
+    account = {"account_id": event.account_id}
     if result.announced:
-        metrics.add_metric(name="health_changed", unit=MetricUnit.Count, value=1)
-        logger.info(
-            "health changed",
-            extra={"account_id": event.account_id, "score": result.score, "status": result.status},
-        )
+        logger.info("health changed", extra={**account, "score": result.score, "status": result.status})
     if result.expansion:
-        metrics.add_metric(name="expansion_signal", unit=MetricUnit.Count, value=1)
-        logger.info("expansion signal", extra={"account_id": event.account_id})
+        logger.info("expansion signal", extra=account)
     logger.debug(
         "recorded",
         extra={
             "event_id": event.event_id,
             "type": event.type.value,
-            "account_id": event.account_id,
+            **account,
             "duplicate": result.duplicate,
             "score": result.score,
         },
@@ -53,5 +50,5 @@ def record_handler(record: SQSRecord) -> None:
 @metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    wiring.recorder().begin_batch()
+    wiring.recorder().begin_batch()  # profiles are cached per batch
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

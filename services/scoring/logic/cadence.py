@@ -1,4 +1,4 @@
-"""Seed 004's health-check cadence and red-account escalation. Pure (the job's I/O is behind protocols).
+"""Seed 004's health-check cadence and red-account escalation. Pure (the job's I/O is behind logic/ports.py).
 
 - Cadence: a health check is due every ``red_days`` (7) for a red account, ``yellow_days`` (14) for yellow and
   ``green_days`` (30) for green. When the status changes, scoring sets the account's schedule (the
@@ -16,42 +16,17 @@ the account and the due time, so a retried run emits the same events again, neve
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
-from typing import Any, Literal, Protocol
+from typing import Any
 
 from services.common.models.config import Cadence
-from services.common.models.events import (
-    BusSource,
-    EventEnvelope,
-    EventType,
-    HealthCheckDue,
-    RedAccountEscalated,
-    new_event,
-)
+from services.common.models.events import EventEnvelope, EventType, HealthCheckDue, RedAccountEscalated, Status
 from services.common.models.signals import AccountSignals, Intervention
-
-Status = Literal["green", "yellow", "red"]
-SOURCE = BusSource.SCORING
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """One account's health-check schedule (StateTable ``ACCOUNT#<id>`` / ``CADENCE``)."""
-
-    account_id: str
-    status: Status
-    score: float | None
-    since: datetime  # when the account entered this status
-    check_at: datetime  # the next health check
-    escalate_at: datetime | None = None  # red only: when the red-account rule is next evaluated
-    last_check_at: datetime | None = None
-    csm_member_id: str | None = None
-
-    @property
-    def due_at(self) -> datetime:
-        return min(self.check_at, self.escalate_at) if self.escalate_at else self.check_at
+from services.scoring.logic.emit import scoring_event
+from services.scoring.logic.ports import Publisher, Refresher, Schedules
+from services.scoring.models.schedule import Schedule
 
 
 def schedule(
@@ -107,10 +82,11 @@ def decide(entry: Schedule, current: Current, now: datetime, config: Cadence) ->
     check_at, escalate_at, last_check_at = entry.check_at, entry.escalate_at, entry.last_check_at
     if entry.check_at <= now:
         events.append(
-            _event(
-                entry,
+            _due_event(
                 EventType.HEALTH_CHECK_DUE,
-                f"{entry.account_id}:check:{entry.check_at.isoformat()}",
+                entry,
+                "check",
+                entry.check_at,
                 HealthCheckDue(
                     score=current.score,
                     status=current.status,
@@ -137,10 +113,11 @@ def decide(entry: Schedule, current: Current, now: datetime, config: Cadence) ->
         else:
             days_red = int((now - entry.since).total_seconds() // 86_400)
             events.append(
-                _event(
-                    entry,
+                _due_event(
                     EventType.RED_ACCOUNT_ESCALATED,
-                    f"{entry.account_id}:escalation:{entry.escalate_at.isoformat() if entry.escalate_at else ''}",
+                    entry,
+                    "escalation",
+                    entry.escalate_at,
                     RedAccountEscalated(
                         score=current.score,
                         red_since=entry.since,
@@ -167,36 +144,16 @@ def decide(entry: Schedule, current: Current, now: datetime, config: Cadence) ->
     return Decision(events, after)
 
 
-def _event(entry: Schedule, event_type: EventType, source_event_id: str, data: Any, now: datetime) -> EventEnvelope:
-    return new_event(
-        source=SOURCE,
-        source_event_id=source_event_id,
-        account_id=entry.account_id,
-        event_type=event_type,
-        data=data,
-        occurred_at=now,
-        received_at=now,
-    )
+def _due_event(
+    event_type: EventType, entry: Schedule, what: str, due: datetime | None, data: Any, now: datetime
+) -> EventEnvelope:
+    """The event for what fell due (a ``check``, an ``escalation``), caused by the account and the due time: a
+    retried run emits the same event again."""
+    cause = f"{entry.account_id}:{what}:{due.isoformat() if due else ''}"
+    return scoring_event(event_type, entry.account_id, cause, data, now, received_at=now)
 
 
 # --- the job ------------------------------------------------------------------------------------------------
-
-
-class Schedules(Protocol):
-    def due(self, now: datetime) -> Iterable[Schedule]:
-        """Every schedule due at or before ``now`` (from the due index, oldest first per shard)."""
-
-    def reschedule(self, before: Schedule, after: Schedule) -> bool:
-        """Replace ``before`` by ``after`` unless scoring moved it meanwhile (then False: its schedule wins)."""
-
-
-class Refresher(Protocol):
-    def refresh(self, account_id: str, now: datetime) -> Any:
-        """Rescore the account as of ``now`` (``services.scoring.logic.recorder.Refreshed``)."""
-
-
-class Publisher(Protocol):
-    def publish(self, events: list[EventEnvelope]) -> None: ...
 
 
 @dataclass
@@ -221,6 +178,10 @@ class CadenceReport:
             "stopped_early": self.stopped_early,
             "accounts": self.accounts,
         }
+
+    def counts(self) -> dict[str, int]:
+        """What the run emitted, as the Cadence handler counts it."""
+        return {"health_check_due": self.checks, "red_account_escalated": self.escalations}
 
 
 class CadenceJob:

@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, get_args
 
 from services.common.models.config import Health, PillarWeights
-from services.common.models.portfolio import Account
+from services.common.models.events import Status
+from services.common.models.portfolio import Account, Segment
 from services.common.models.signals import AccountSignals, HealthSummary, short_id
 from services.scoring.logic.submetrics import (
     PILLAR_OF,
@@ -29,7 +30,6 @@ from services.scoring.logic.submetrics import (
     inputs_used,
 )
 
-Status = Literal["green", "yellow", "red"]
 PILLARS = ("product", "relationship", "outcomes")
 
 
@@ -103,14 +103,9 @@ class Weighting:
 class HealthModel:
     """``[health]`` derived once into plain numbers, so rescoring never validates or looks up config."""
 
-    config: Health
-    weights: tuple[float, float, float]
-    segment_weights: dict[str, tuple[float, float, float]]
     green: float
     yellow: float
-    min_coverage: float
     announce_delta: float
-    history_ttl_days: int
     sub: SubmetricModel
     weighting: Weighting
     segment_weighting: dict[str, Weighting]
@@ -121,23 +116,15 @@ class HealthModel:
             return (float(w.product), float(w.relationship), float(w.outcomes))
 
         default = triple(health.weights)
-        segments = {s: triple(weights_for(s, health)) for s in ("Enterprise", "Mid-Market", "SMB", "Strategic")}
+        segments = {s: triple(weights_for(s, health)) for s in get_args(Segment)}
         return cls(
-            config=health,
-            weights=default,
-            segment_weights=segments,
             green=float(health.green),
             yellow=float(health.yellow),
-            min_coverage=float(health.min_coverage),
             announce_delta=float(health.announce_delta),
-            history_ttl_days=health.history_ttl_days,
             sub=SubmetricModel.from_config(health.submetrics, health.expansion),
             weighting=Weighting.of(default, health.min_coverage),
             segment_weighting={s: Weighting.of(w, health.min_coverage) for s, w in segments.items()},
         )
-
-    def weights_of(self, segment: str | None) -> tuple[float, float, float]:
-        return self.segment_weights.get(segment, self.weights) if segment else self.weights
 
 
 class Scored(NamedTuple):

@@ -8,12 +8,10 @@ score announced: a HealthChanged event on the bus and one score-history item (do
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from datetime import datetime, timedelta
 
 from services.common.models.config import Health
 from services.common.models.events import (
-    BusSource,
     EventEnvelope,
     EventType,
     ExpansionReason,
@@ -21,20 +19,20 @@ from services.common.models.events import (
     HealthChanged,
     MeetingHeld,
     event_id_for,
-    new_event,
 )
 from services.common.models.portfolio import Account
 from services.common.models.signals import AccountSignals, HealthSummary, short_id
-from services.scoring.dal.state_table import ConcurrentUpdate, SignalsStore
 from services.scoring.logic import cadence, expansion
-from services.scoring.logic.cadence import Schedule
+from services.scoring.logic.emit import SOURCE, scoring_event
 from services.scoring.logic.expansion import ExpansionResult
 from services.scoring.logic.health import HealthModel, Scored, assess, explain, summarize
+from services.scoring.logic.ports import Announcer, Profiles, SignalsStore
 from services.scoring.logic.signals import apply
 from services.scoring.logic.submetrics import Inputs
+from services.scoring.models.announcement import Announcement
+from services.scoring.models.errors import ConcurrentUpdate
 
 _ATTEMPTS = 5
-SOURCE = BusSource.SCORING
 
 
 @dataclass(frozen=True)
@@ -46,16 +44,13 @@ class Recorded:
     announced: str | None = None  # why a HealthChanged was emitted ("status" / "delta"), if one was
     expansion: bool = False  # an ExpansionSignal was emitted (the account crossed the threshold)
 
-
-@dataclass(frozen=True)
-class Announcement:
-    """A HealthChanged event plus the score-history record written with it, and, when the status changed,
-    the account's new health-check schedule (the cadence)."""
-
-    event: EventEnvelope
-    history: dict[str, Any]
-    expires_at: datetime
-    schedule: Schedule | None = None
+    def counts(self) -> tuple[str, ...]:
+        """What happened, as the ScoringQueue handler counts it (one each)."""
+        return (
+            "event_duplicate" if self.duplicate else "event_recorded",
+            *(("health_changed",) if self.announced else ()),
+            *(("expansion_signal",) if self.expansion else ()),
+        )
 
 
 @dataclass(frozen=True)
@@ -65,18 +60,6 @@ class Refreshed:
     signals: AccountSignals
     scored: Scored
     announced: str | None
-
-
-class Announcer(Protocol):
-    def announce(self, announcement: Announcement) -> None:
-        """Write the history record (and the schedule) and put the HealthChanged event on the bus (idempotent)."""
-
-    def signal(self, event: EventEnvelope) -> None:
-        """Put an ExpansionSignal on the bus (same event id when repeated)."""
-
-
-class Profiles(Protocol):
-    def account(self, account_id: str) -> Account | None: ...
 
 
 def track(signals: AccountSignals, event: EventEnvelope, meeting_log: int) -> AccountSignals:
@@ -108,10 +91,6 @@ class SignalRecorder:
         self._health = health or Health()
         self._model = HealthModel.from_config(self._health)
         self._cache: dict[str, Account | None] = {}
-
-    @property
-    def model(self) -> HealthModel:
-        return self._model
 
     def begin_batch(self) -> None:
         """Profiles are cached per account within a batch only (segment, seats or renewal date may change)."""
@@ -231,15 +210,7 @@ class SignalRecorder:
             previous_status=previous.announced_status,
             explanation=explanation,
         )
-        changed = new_event(
-            source=SOURCE,
-            source_event_id=cause_id,
-            account_id=account_id,
-            event_type=EventType.HEALTH_CHANGED,
-            data=data,
-            occurred_at=at,
-            received_at=datetime.now(UTC),
-        )
+        changed = scoring_event(EventType.HEALTH_CHANGED, account_id, cause_id, data, at)
         history = {
             "score": scored.score,
             "status": scored.status,
@@ -290,14 +261,4 @@ class SignalRecorder:
             csm_member_id=profile.csm_id if profile else None,
             renewal_date=profile.renewal_date if profile else None,
         )
-        self._announcer.signal(
-            new_event(
-                source=SOURCE,
-                source_event_id=cause_id,
-                account_id=account_id,
-                event_type=EventType.EXPANSION_SIGNAL,
-                data=data,
-                occurred_at=at,
-                received_at=datetime.now(UTC),
-            )
-        )
+        self._announcer.signal(scoring_event(EventType.EXPANSION_SIGNAL, account_id, cause_id, data, at))

@@ -47,7 +47,7 @@ _SEVERITY_INDEX = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.NORMAL: 2, S
 
 
 @dataclass(frozen=True, slots=True)
-class Clock:
+class Cutoffs:
     """Everything ``extract`` derives from "now", computed once per moment rather than once per account."""
 
     now: datetime
@@ -86,7 +86,7 @@ class SubmetricModel:
     outcomes_stale_days: float = 200.0
     department_days: float = 90.0
     premium_request_days: float = 90.0
-    _clock: list[Clock] = field(default_factory=list, compare=False, repr=False)
+    _cutoffs: list[Cutoffs] = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
     def from_config(cls, c: HealthSubmetrics, expansion: Expansion | None = None) -> SubmetricModel:
@@ -117,9 +117,9 @@ class SubmetricModel:
             premium_request_days=float(x.premium_request_days),
         )
 
-    def clock(self, now: datetime) -> Clock:
+    def cutoffs(self, now: datetime) -> Cutoffs:
         """The cut-offs for ``now``; the last one is kept, so rescoring a page at one moment derives them once."""
-        kept = self._clock
+        kept = self._cutoffs
         last = kept[0] if kept else None  # one read: other threads may replace it meanwhile
         if last is not None and last.now is now:
             return last
@@ -127,7 +127,7 @@ class SubmetricModel:
         def ago(days: float) -> datetime:
             return now - timedelta(days=days)
 
-        clock = Clock(
+        cutoffs = Cutoffs(
             now=now,
             today=now.date(),
             usage_cutoff=ago(self.usage_stale_days),
@@ -137,8 +137,8 @@ class SubmetricModel:
             department_cutoff=ago(self.department_days),
             premium_cutoff=ago(self.premium_request_days),
         )
-        kept[:] = [clock]
-        return clock
+        kept[:] = [cutoffs]
+        return cutoffs
 
 
 class Inputs(NamedTuple):
@@ -179,7 +179,7 @@ def extract(signals: AccountSignals, profile: Account | None, now: datetime, mod
     The rescoring hot path: field values are read from the models' ``__dict__`` (where pydantic keeps them;
     a dict read costs a third of a model attribute read) and the cut-offs are derived once per moment.
     """
-    clock = model.clock(now)
+    cutoffs = model.cutoffs(now)
     s = signals.__dict__
     segment = seats = renewal_in_days = None
     if profile is not None:
@@ -188,10 +188,10 @@ def extract(signals: AccountSignals, profile: Account | None, now: datetime, mod
         seats = p["licensed_seats"]
         renewal = p["renewal_date"]
         if renewal is not None:
-            renewal_in_days = (renewal - clock.today).days * 1.0
+            renewal_in_days = (renewal - cutoffs.today).days * 1.0
     active = logins = adopted = available = None
     usage, usage_at = s["usage"], s["usage_at"]
-    if usage and usage_at is not None and usage_at >= clock.usage_cutoff:
+    if usage and usage_at is not None and usage_at >= cutoffs.usage_cutoff:
         # UsageReported's fields, as validated (non-negative integers); absent ones are left out.
         get = usage.get
         seats = get("licensed_seats") or seats
@@ -210,7 +210,7 @@ def extract(signals: AccountSignals, profile: Account | None, now: datetime, mod
     nps: list[float] | tuple[()] = ()
     answers = s["nps"]
     if answers:
-        cutoff = clock.nps_cutoff
+        cutoff = cutoffs.nps_cutoff
         nps = []  # a loop, not a comprehension: no function frame for the usual 0–3 answers
         for answer in answers.values():
             if answer.at >= cutoff:
@@ -242,23 +242,23 @@ def extract(signals: AccountSignals, profile: Account | None, now: datetime, mod
     response = s["response_hours"]
     if response is not None:
         then = s["response_at"]
-        if then is not None and then < clock.response_cutoff:
+        if then is not None and then < cutoffs.response_cutoff:
             response = None
     goals = roi = impact = None
     outcomes = s["outcomes"]
     if outcomes:
         then = s["outcomes_at"]
-        if then is None or then >= clock.outcomes_cutoff:
+        if then is None or then >= cutoffs.outcomes_cutoff:
             get = outcomes.get
             goals, roi, impact = get("goals"), get("roi"), get("impact")
     departments = premium = 0
     recent = s["departments"]
     if recent:
-        cutoff = clock.department_cutoff
+        cutoff = cutoffs.department_cutoff
         departments = sum(1 for at in recent.values() if at >= cutoff)
     recent = s["premium_requests"]
     if recent:
-        cutoff = clock.premium_cutoff
+        cutoff = cutoffs.premium_cutoff
         premium = sum(1 for at in recent.values() if at >= cutoff)
     return _new_inputs(
         Inputs,
@@ -287,71 +287,18 @@ def extract(signals: AccountSignals, profile: Account | None, now: datetime, mod
     )
 
 
-# The transforms, one per sub-metric: plain numbers in, 0–10 (or None) out; each monotone in its input.
-# ``compute`` inlines the same arithmetic (the hot path); tests hold the two to each other.
-
-
-def ratio_score(numerator: float | None, denominator: float | None, target: float) -> float | None:
-    """10 × (numerator ÷ denominator) ÷ target, capped at 10; None without a positive denominator."""
-    if numerator is None or not denominator or denominator <= 0:
-        return None
-    return min(10.0, 10.0 * max(0.0, numerator) / denominator / target)
-
-
-def recency(age_days: float | None, fresh: float, stale: float) -> float:
-    """1 within ``fresh`` days, 0 from ``stale`` days on, linear in between (0 when never)."""
-    if age_days is None or age_days >= stale:
-        return 0.0
-    if age_days <= fresh:
-        return 1.0
-    return (stale - age_days) / (stale - fresh)
-
-
-def tickets_score(counts: tuple[int, int, int, int], escalation_age_days: float | None, m: SubmetricModel) -> float:
-    p = m.penalty
-    penalty = counts[0] * p[0] + counts[1] * p[1] + counts[2] * p[2] + counts[3] * p[3]
-    if escalation_age_days is not None and escalation_age_days <= m.escalation_days:
-        penalty += m.escalation_penalty
-    return max(0.0, 10.0 - penalty)
-
-
-def nps_score(answers: Sequence[float]) -> float | None:
-    return min(10.0, max(0.0, sum(answers) / len(answers))) if answers else None
-
-
-def meetings_score(log: str, age_days: float | None, m: SubmetricModel) -> float | None:
-    recent = log[-m.meeting_log :]
-    if not recent and age_days is None:
-        return None
-    attended = (len(recent) - recent.count("x")) / len(recent) if recent else 1.0
-    return 10.0 * attended * recency(age_days, m.meeting_fresh, m.meeting_stale)
-
-
-def executive_score(
-    log: str, exec_age_days: float | None, change_age_days: float | None, m: SubmetricModel
-) -> float | None:
-    if not log and exec_age_days is None:
-        return None
-    value = 10.0 * recency(exec_age_days, m.exec_fresh, m.exec_stale)
-    if change_age_days is not None and change_age_days <= m.exec_change_days:
-        value *= m.exec_change_factor
-    return value
-
-
-def response_score(hours: float | None, m: SubmetricModel) -> float | None:
-    if hours is None:
-        return None
-    if hours <= m.response_target:
-        return 10.0
-    return 10.0 * max(0.0, (m.response_max - hours) / (m.response_max - m.response_target))
-
-
 def reported(value: float | None) -> float | None:
+    """An outcome as reviewed with the customer, kept to 0–10."""
     return None if value is None else min(10.0, max(0.0, float(value)))
 
 
 def compute(i: Inputs, m: SubmetricModel) -> list[float | None]:
-    """The eleven sub-metrics in ``SUBMETRICS`` order: the transforms above, inlined (run per account)."""
+    """The eleven sub-metrics in ``SUBMETRICS`` order, each monotone in its input (run per account).
+
+    Every transform is spelled out inline, not called: a call per sub-metric would cost more than its arithmetic.
+    tests/unit/submetric_reference.py spells the same transforms one function each, and the tests hold the two
+    to each other.
+    """
     (
         segment,
         active_users,
@@ -444,27 +391,6 @@ def compute(i: Inputs, m: SubmetricModel) -> list[float | None]:
         None if goals is None else reported(goals),
         None if roi is None else reported(roi),
         None if impact is None else reported(impact),
-    ]
-
-
-def compute_reference(i: Inputs, m: SubmetricModel) -> list[float | None]:
-    """``compute`` spelled with the named transforms (what the tests check the inlined version against)."""
-    baseline = m.login_baseline.get(i.segment, m.login_baseline_default) if i.segment else m.login_baseline_default
-    adopted = i.features_adopted
-    if adopted is not None and i.features_available is not None:
-        adopted = min(adopted, i.features_available)
-    return [
-        ratio_score(i.logins_30d, i.seats, baseline),
-        ratio_score(adopted, i.features_available, m.adoption_target),
-        ratio_score(i.active_users, i.seats, m.active_target),
-        tickets_score(i.tickets, i.escalation_age_days, m),
-        executive_score(i.meetings, i.exec_meeting_age_days, i.exec_change_age_days, m),
-        meetings_score(i.meetings, i.meeting_age_days, m),
-        nps_score(i.nps),
-        response_score(i.response_hours, m),
-        reported(i.goals),
-        reported(i.roi),
-        reported(i.impact),
     ]
 
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from services.common.models.events import EventEnvelope
-from services.scoring.dal.schedules import ScheduleTable
-from services.scoring.logic.recorder import Announcement
+from services.scoring.adapters.schedules import ScheduleTable
+from services.scoring.adapters.state_table import StateTable
+from services.scoring.logic.ports import Publisher
+from services.scoring.models.announcement import Announcement
 
 
 class BusAnnouncer:
-    """The score-history item and, on a status change, the health-check schedule; then the event on the bus."""
+    """The ``Announcer`` port: the score-history item and, on a status change, the health-check schedule; then
+    the event on the bus (written first, so a failed put is retried with the items already there)."""
 
-    def __init__(self, state: Any, publisher: Any, schedules: ScheduleTable):
+    def __init__(self, state: StateTable, publisher: Publisher, schedules: ScheduleTable):
         self._state = state
         self._publisher = publisher
         self._schedules = schedules

@@ -3,29 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from services.common.adapters.dynamo import to_item
 from services.common.adapters.state_table import StateTableBase, epoch
 from services.common.models.signals import AccountSignals, pack_signals, signals_key
-
-
-class ConcurrentUpdate(Exception):
-    """Someone else changed the account's signals between our read and write: read again."""
-
-
-class SignalsStore(Protocol):
-    def load(self, account_id: str) -> AccountSignals: ...
-    def save(self, before: AccountSignals, after: AccountSignals) -> None:
-        """Replace ``before`` by ``after``; ConcurrentUpdate if someone else wrote in between."""
+from services.common.storage import PK, SK, TTL_ATTRIBUTE, account_key, health_key
+from services.scoring.models.errors import ConcurrentUpdate
 
 
 class StateTable(StateTableBase):
+    """The ``SignalsStore`` port, and the score history the announcer writes."""
+
     def save(self, before: AccountSignals, after: AccountSignals) -> None:
         after = after.model_copy(update={"version": before.version + 1})
         item = {**signals_key(after.account_id), "z": pack_signals(after), "version": after.version}
         condition: dict[str, Any] = (
-            {"ConditionExpression": "attribute_not_exists(pk)"}
+            {"ConditionExpression": f"attribute_not_exists({PK})"}
             if before.version == 0
             else {
                 "ConditionExpression": "version = :v",
@@ -42,10 +36,5 @@ class StateTable(StateTableBase):
 
         Unconditional: a redelivered announcement rewrites the same item.
         """
-        item = {
-            "pk": f"ACCOUNT#{account_id}",
-            "sk": f"HEALTH#{at.isoformat()}",
-            **record,
-            "expires_at": epoch(expires_at),
-        }
+        item = {PK: account_key(account_id), SK: health_key(at), **record, TTL_ATTRIBUTE: epoch(expires_at)}
         self.db.put_item(TableName=self.name, Item=to_item(item))

@@ -1,88 +1,77 @@
 """Health-check schedules in the StateTable (``ACCOUNT#<id>`` / ``CADENCE``) and the sparse index of due times.
 
-Only schedule items carry ``due_shard`` and ``due_at``, so the ``DueIndex`` GSI holds nothing else: the cadence
-job Queries it per shard for ``due_at <= now`` (never a Scan). Accounts are spread over ``SHARDS`` index
-partitions by a hash of their id, so a mass status change cannot make one index partition hot.
+Only schedule items carry the ``DUE_INDEX`` keys (``due_shard``, ``due_at``), so the index holds nothing else: the
+cadence job Queries it per shard for ``due_at <= now`` (never a Scan). Accounts are spread over ``DUE_SHARDS``
+index partitions by a hash of their id, so a mass status change cannot make one index partition hot.
 """
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from services.common.adapters.dynamo import from_item, to_item
+from services.common.adapters.dynamo import from_item, key, to_item
 from services.common.adapters.state_table import StateTableBase
-from services.scoring.logic.cadence import Schedule
+from services.common.storage import DUE_INDEX, DUE_SHARDS, Sk, account_key, due_shard, due_shard_of
+from services.scoring.models.schedule import Schedule
 
-DUE_INDEX = "DueIndex"
-SHARDS = 4
-SK = "CADENCE"
+_STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 def stamp(moment: datetime) -> str:
     """A UTC time as a fixed-width string: sorts as time does (the index's sort key) and round-trips exactly."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime(_STAMP)
 
 
 def parse_stamp(value: str | None) -> datetime | None:
-    return None if not value else datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-
-
-def shard_of(account_id: str) -> str:
-    return f"DUE#{zlib.crc32(account_id.encode()) % SHARDS}"
+    return None if not value else datetime.strptime(value, _STAMP).replace(tzinfo=UTC)
 
 
 def _fields(entry: Schedule) -> dict[str, Any]:
-    return {
+    """The item's attributes: the index keys and what the index projects (``None`` ones are left out)."""
+    values = {
         "account_id": entry.account_id,
         "status": entry.status,
         "score": entry.score,
         "since": stamp(entry.since),
         "check_at": stamp(entry.check_at),
+        "escalate_at": stamp(entry.escalate_at) if entry.escalate_at else None,
+        "last_check_at": stamp(entry.last_check_at) if entry.last_check_at else None,
         "csm_member_id": entry.csm_member_id,
-        "due_shard": shard_of(entry.account_id),
-        "due_at": stamp(entry.due_at),
+        DUE_INDEX.partition_key: due_shard_of(entry.account_id),
+        DUE_INDEX.sort_key: stamp(entry.due_at),
     }
+    return {k: v for k, v in values.items() if v is not None}
 
 
 class ScheduleTable(StateTableBase):
+    """The cadence job's ``Schedules`` port, and the schedule scoring's announcer sets on a status change."""
+
     def put_schedule(self, entry: Schedule) -> None:
         """Set the schedule after a status change (keeps ``last_check_at``); an older change arriving late is
         ignored (the stored ``since`` is newer)."""
-        values = {k: v for k, v in _fields(entry).items() if v is not None}
-        if entry.escalate_at is not None:
-            values["escalate_at"] = stamp(entry.escalate_at)
         self._update(
-            entry.account_id,
-            values,
-            remove=() if entry.escalate_at else ("escalate_at",),
+            entry,
+            without=("last_check_at",),
             condition="attribute_not_exists(#since) OR #since <= :since",
             condition_values={":since": stamp(entry.since)},
         )
 
     def reschedule(self, before: Schedule, after: Schedule) -> bool:
-        values = {k: v for k, v in _fields(after).items() if v is not None}
-        if after.escalate_at is not None:
-            values["escalate_at"] = stamp(after.escalate_at)
-        if after.last_check_at is not None:
-            values["last_check_at"] = stamp(after.last_check_at)
         return self._update(
-            after.account_id,
-            values,
-            remove=() if after.escalate_at else ("escalate_at",),
+            after,
             condition="#due_at = :old_due AND #since = :old_since",
             condition_values={":old_due": stamp(before.due_at), ":old_since": stamp(before.since)},
         )
 
     def due(self, now: datetime) -> Iterator[Schedule]:
-        for shard in range(SHARDS):
+        for shard in range(DUE_SHARDS):
             kwargs: dict[str, Any] = {
                 "TableName": self.name,
-                "IndexName": DUE_INDEX,
-                "KeyConditionExpression": "due_shard = :shard AND due_at <= :now",
-                "ExpressionAttributeValues": {":shard": {"S": f"DUE#{shard}"}, ":now": {"S": stamp(now)}},
+                "IndexName": DUE_INDEX.name,
+                "KeyConditionExpression": f"{DUE_INDEX.partition_key} = :shard AND {DUE_INDEX.sort_key} <= :now",
+                "ExpressionAttributeValues": {":shard": {"S": due_shard(shard)}, ":now": {"S": stamp(now)}},
             }
             while True:
                 page = self.db.query(**kwargs)
@@ -92,32 +81,30 @@ class ScheduleTable(StateTableBase):
                     break
                 kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def schedule_of(self, account_id: str) -> Schedule | None:
-        item = self.read(f"ACCOUNT#{account_id}", SK, consistent=True)
-        return to_schedule(item) if item else None
-
     def _update(
         self,
-        account_id: str,
-        values: dict[str, Any],
+        entry: Schedule,
         *,
-        remove: tuple[str, ...],
         condition: str,
         condition_values: dict[str, Any],
+        without: tuple[str, ...] = (),
     ) -> bool:
+        """SET the schedule's attributes (but ``without``), REMOVE ``escalate_at`` when it has none; False when
+        ``condition`` fails."""
+        values = {k: v for k, v in _fields(entry).items() if k not in without}
+        remove = () if entry.escalate_at else ("escalate_at",)
         names = {f"#{k}": k for k in values} | {f"#{k}": k for k in remove}
         expression = "SET " + ", ".join(f"#{k} = :{k}" for k in values)
         if remove:
             expression += " REMOVE " + ", ".join(f"#{k}" for k in remove)
-        attribute_values = to_item({f":{k}": v for k, v in values.items()} | condition_values)
         try:
             self.db.update_item(
                 TableName=self.name,
-                Key={"pk": {"S": f"ACCOUNT#{account_id}"}, "sk": {"S": SK}},
+                Key=key(account_key(entry.account_id), Sk.CADENCE),
                 UpdateExpression=expression,
                 ConditionExpression=condition,
                 ExpressionAttributeNames=names,
-                ExpressionAttributeValues=attribute_values,
+                ExpressionAttributeValues=to_item({f":{k}": v for k, v in values.items()} | condition_values),
             )
         except self.db.exceptions.ConditionalCheckFailedException:
             return False
