@@ -14,7 +14,7 @@ class InMemoryFacts:
         self.directory = directory
         self.store = store
 
-    def gather(self, account_id: str, contact_key: str, promoter_id: str | None) -> Any:
+    def gather(self, account_id: str, promoter_key: str, promoter_id: str | None) -> Any:
         from services.triggers.models.facts import Facts
 
         account = self.directory.account(account_id)
@@ -25,7 +25,7 @@ class InMemoryFacts:
             promoter=next((c for c in self.directory.contacts(account_id) if c.contact_id == promoter_id), None),
             csm=self.directory.member(account.csm_id),
             signals=self.store.load(account_id),
-            last_asked=self.store.last_asked(contact_key),
+            last_asked=self.store.last_asked(promoter_key),
             connections=(connections := self.directory.connections(promoter_id) if promoter_id else []),
             targets=self.directory.targets([c.company_domain for c in connections if c.company_domain]),
         )
