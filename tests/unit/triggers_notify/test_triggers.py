@@ -1,57 +1,20 @@
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
-from services.common.models.config import load_config
-from services.common.models.events import EventType, TriggerBlocked, TriggerFired, new_event, parse_event
+from services.common.models.events import EventType, TriggerBlocked, TriggerFired, parse_event
 from services.scoring.logic.recorder import SignalRecorder
-from services.triggers.logic.evaluator import TriggerEvaluator
-from tests.fakes import EXAMPLES, Clock, InMemoryDirectory, InMemoryStateStore, generic_event
-from tests.fakes.triggers import InMemoryFacts
-
-ROOT = EXAMPLES.parent
-NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def world():
-    directory = InMemoryDirectory.examples()
-    store = InMemoryStateStore()
-    clock = Clock(NOW)
-    evaluator = TriggerEvaluator(load_config(ROOT / "boomerang.toml"), InMemoryFacts(directory, store), store, clock)
-    return directory, store, clock, evaluator
-
-
-def nps(directory, email: str, score: int, response_id: str = "r1", at: datetime = NOW - timedelta(minutes=5)):
-    contact = directory.contact_by_email(email)
-    return new_event(
-        source="delighted",
-        source_event_id=response_id,
-        account_id=contact.account_id,
-        event_type=EventType.NPS_RESPONDED,
-        occurred_at=at,
-        received_at=at,
-        data={
-            "response_id": response_id,
-            "score": score,
-            "contact_id": contact.contact_id,
-            "respondent_email": email,
-            "respondent_name": contact.name,
-        },
-    )
+from tests.fakes import generic_event
+from tests.fakes.triggers import NOW, PRIYA, nps
 
 
 def record(store, event_type, account_id, data, event_id="e1", at=NOW - timedelta(hours=1)):
     SignalRecorder(store).record(generic_event(event_type, data, event_id, at, account_id=account_id))
 
 
-PRIYA = "priya.raman@halvorsen-freight.example"
-
-
 def test_promoter_fires_with_who_what_and_why(world):
-    directory, _store, _, evaluator = world
     # Given Priya answers NPS 10 on a clean account
-    decision = evaluator.evaluate(nps(directory, PRIYA, 10))
+    decision = world.evaluator.evaluate(nps(world.directory, PRIYA, 10))
     # Then the trigger fires with a complete ask
     assert decision.outcome == "fired", decision.reason
     fired = parse_event(decision.event).data
@@ -62,35 +25,44 @@ def test_promoter_fires_with_who_what_and_why(world):
     assert len(people) == 5  # max_people in boomerang.toml
     assert fired.ask.people_known == 7  # everyone she knows at ICP fit; the DM names the best five
     assert [p.fit for p in people] == sorted((p.fit for p in people), reverse=True)
-    assert all(p.fit >= 60 and p.fit_reasons for p in people)
-    assert people[0].name in fired.ask.script and people[0].company in fired.ask.script
+    assert [p.name for p in people if p.fit < 60] == []
+    assert [p.name for p in people if not p.fit_reasons] == []
+    assert people[0].name in fired.ask.script
+    assert people[0].company in fired.ask.script
     assert "Priya, thank you for the 10" in fired.ask.script
     assert fired.ask.why_now[0].startswith("NPS 9–10: Priya Raman answered NPS 10")
     assert "71 h left" in fired.ask.why_now[1]
     assert fired.window_ends_at == NOW - timedelta(minutes=5) + timedelta(hours=72)
 
 
+def test_the_trigger_is_recorded_pending_and_the_promoter_cools_down(world):
+    # When Priya's 10 fires
+    fired = parse_event(world.evaluator.evaluate(nps(world.directory, PRIYA, 10)).event).data
+    # Then the store holds the pending trigger for her CSM, and her cool-down starts now
+    stored = world.store.triggers[fired.trigger_id]
+    assert (stored["status"], stored["csm_slack_user_id"]) == ("pending", "U07OXTZ7Q74")
+    assert stored["window_ends_at"] == fired.window_ends_at.isoformat()
+    assert world.store.last_asked("con-priya-raman") == NOW
+
+
 def test_poor_fit_connections_are_left_out(world):
-    directory, _, _, evaluator = world
-    fired = parse_event(evaluator.evaluate(nps(directory, PRIYA, 10)).event).data
-    known = {c.company_domain for c in directory.connections("con-priya-raman")}
+    fired = parse_event(world.evaluator.evaluate(nps(world.directory, PRIYA, 10)).event).data
+    known = {c.company_domain for c in world.directory.connections("con-priya-raman")}
     named = {p.domain for p in fired.ask.people}
     assert named < known  # at least one connection (poor fit or unknown company) is not suggested
 
 
 @pytest.mark.parametrize("score", [0, 6, 7, 8])
 def test_scores_below_nine_are_not_peak_moments(world, score):
-    directory, store, _, evaluator = world
-    decision = evaluator.evaluate(nps(directory, PRIYA, score))
+    decision = world.evaluator.evaluate(nps(world.directory, PRIYA, score))
     assert decision.outcome == "not_a_trigger"
     assert decision.event is None
-    assert store.triggers == {}
+    assert world.store.triggers == {}
 
 
 def test_open_critical_ticket_blocks_and_says_so(world):
-    directory, store, _, evaluator = world
-    record(store, EventType.TICKET_OPENED, "acc-halvorsen", {"ticket_id": "Z-9", "severity": "critical"})
-    decision = evaluator.evaluate(nps(directory, PRIYA, 10))
+    record(world.store, EventType.TICKET_OPENED, "acc-halvorsen", {"ticket_id": "Z-9", "severity": "critical"})
+    decision = world.evaluator.evaluate(nps(world.directory, PRIYA, 10))
     assert decision.outcome == "blocked"
     blocked = parse_event(decision.event).data
     assert isinstance(blocked, TriggerBlocked)
@@ -100,17 +72,16 @@ def test_open_critical_ticket_blocks_and_says_so(world):
 
 
 def test_solved_critical_ticket_no_longer_blocks(world):
-    directory, store, _, evaluator = world
-    record(store, EventType.TICKET_OPENED, "acc-halvorsen", {"ticket_id": "Z-9", "severity": "critical"}, "e1")
+    record(world.store, EventType.TICKET_OPENED, "acc-halvorsen", {"ticket_id": "Z-9", "severity": "critical"}, "e1")
     record(
-        store,
+        world.store,
         EventType.TICKET_UPDATED,
         "acc-halvorsen",
         {"ticket_id": "Z-9", "severity": "critical", "status": "solved"},
         "e2",
         NOW - timedelta(minutes=30),
     )
-    assert evaluator.evaluate(nps(directory, PRIYA, 10)).outcome == "fired"
+    assert world.evaluator.evaluate(nps(world.directory, PRIYA, 10)).outcome == "fired"
 
 
 @pytest.mark.parametrize(
@@ -122,34 +93,50 @@ def test_solved_critical_ticket_no_longer_blocks(world):
     ],
 )
 def test_each_gate_blocks(world, event_type, data, gate):
-    directory, store, _, evaluator = world
-    record(store, event_type, "acc-halvorsen", data)
-    decision = evaluator.evaluate(nps(directory, PRIYA, 10))
+    record(world.store, event_type, "acc-halvorsen", data)
+    decision = world.evaluator.evaluate(nps(world.directory, PRIYA, 10))
     assert decision.outcome == "blocked"
     assert gate in decision.reason
 
 
 def test_same_answer_never_fires_twice_and_promoter_is_not_asked_again(world):
-    directory, _, clock, evaluator = world
-    assert evaluator.evaluate(nps(directory, PRIYA, 10)).outcome == "fired"
-    assert evaluator.evaluate(nps(directory, PRIYA, 10)).outcome == "blocked"  # cool-down gate first
-    clock.advance(days=1)
-    later = evaluator.evaluate(nps(directory, PRIYA, 9, response_id="r2", at=clock.now - timedelta(minutes=1)))
-    assert later.outcome == "blocked" and "ask_cooldown" in later.reason
+    assert world.evaluator.evaluate(nps(world.directory, PRIYA, 10)).outcome == "fired"
+    assert world.evaluator.evaluate(nps(world.directory, PRIYA, 10)).outcome == "blocked"  # cool-down gate first
+    world.clock.advance(days=1)
+    later = world.evaluator.evaluate(
+        nps(world.directory, PRIYA, 9, response_id="r2", at=world.clock.now - timedelta(minutes=1))
+    )
+    assert later.outcome == "blocked"
+    assert "ask_cooldown" in later.reason
+
+
+def test_an_answer_already_fired_is_a_duplicate_when_the_cool_down_has_lapsed(world):
+    # Given Priya's 10 fired, and her cool-down has since been cleared
+    assert world.evaluator.evaluate(nps(world.directory, PRIYA, 10)).outcome == "fired"
+    world.store.asked.clear()
+    # When the same answer is evaluated again Then the trigger store refuses it: one trigger per moment
+    again = world.evaluator.evaluate(nps(world.directory, PRIYA, 10))
+    assert again.outcome == "duplicate"
+    assert again.event is None
 
 
 def test_closed_window_is_not_a_trigger(world):
-    directory, _, _, evaluator = world
-    old = nps(directory, PRIYA, 10, at=NOW - timedelta(hours=73))
-    decision = evaluator.evaluate(old)
+    old = nps(world.directory, PRIYA, 10, at=NOW - timedelta(hours=73))
+    decision = world.evaluator.evaluate(old)
     assert decision.outcome == "not_a_trigger"
     assert "window closed" in decision.reason
 
 
 def test_promoter_without_connections_gets_the_open_script(world):
-    directory, _, _, evaluator = world
-    contact = directory.contact_by_email("tmercer@meridian-3pl.example")
-    assert directory.connections(contact.contact_id) == []
-    fired = parse_event(evaluator.evaluate(nps(directory, contact.email, 9)).event).data
+    contact = world.directory.contact_by_email("tmercer@meridian-3pl.example")
+    assert world.directory.connections(contact.contact_id) == []
+    fired = parse_event(world.evaluator.evaluate(nps(world.directory, contact.email, 9)).event).data
     assert fired.ask.people == []
     assert "Is there one peer in your network" in fired.ask.script
+
+
+def test_an_account_outside_the_portfolio_is_not_a_trigger(world):
+    event = nps(world.directory, PRIYA, 10).model_copy(update={"account_id": "acc-unknown"})
+    decision = world.evaluator.evaluate(event)
+    assert decision.outcome == "not_a_trigger"
+    assert "not in the portfolio" in decision.reason
