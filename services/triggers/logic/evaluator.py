@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from services.common.models.config import BoomerangConfig, Trigger
@@ -31,12 +32,12 @@ def trigger_id_for(account_id: str, rule: str, moment_id: str) -> str:
     return str(uuid.uuid5(_TRIGGER_NAMESPACE, f"{account_id}\x1f{rule}\x1f{moment_id}"))
 
 
+@dataclass(frozen=True)
 class TriggerEvaluator:
-    def __init__(self, config: BoomerangConfig, facts: FactsSource, store: TriggerStore, clock: Clock):
-        self._config = config
-        self._facts = facts
-        self._store = store
-        self._clock = clock
+    config: BoomerangConfig
+    facts: FactsSource
+    store: TriggerStore
+    clock: Clock
 
     def evaluate(self, event: EventEnvelope) -> Decision:
         if event.type not in PEAK_EVENT_TYPES:
@@ -44,20 +45,20 @@ class TriggerEvaluator:
         trigger = self._matching_rule(event)
         if trigger is None:
             return Decision(outcome="not_a_trigger", reason=self._why_no_rule(event))
-        now = self._clock()
-        window_ends_at = event.occurred_at + timedelta(hours=self._config.windows.peak_hours)
+        now = self.clock()
+        window_ends_at = event.occurred_at + timedelta(hours=self.config.windows.peak_hours)
         if window_ends_at <= now:
             return Decision(outcome="not_a_trigger", reason=f"the {trigger.label} window closed at {window_ends_at}")
         promoter_id = getattr(event.data, "contact_id", None)
         promoter_key = promoter_id or getattr(event.data, "respondent_email", None) or f"account:{event.account_id}"
-        facts = self._facts.gather(event.account_id, promoter_key, promoter_id)
+        facts = self.facts.gather(event.account_id, promoter_key, promoter_id)
         if facts is None:
             return Decision(outcome="not_a_trigger", reason=f"account {event.account_id} is not in the portfolio")
 
         # NPS: the response id, so Delighted's .updated re-delivery of the same answer never fires twice.
         moment_id = event.data.response_id if isinstance(event.data, NpsResponded) else event.source_event_id
         trigger_id = trigger_id_for(facts.account.account_id, trigger.key, moment_id)
-        gates = evaluate_gates(facts.signals, self._config.gates, now, facts.last_asked)
+        gates = evaluate_gates(facts.signals, self.config.gates, now, facts.last_asked)
         if not all(g.passed for g in gates):
             blocked = TriggerBlocked(
                 trigger_id=trigger_id,
@@ -74,7 +75,7 @@ class TriggerEvaluator:
             )
         fired = self._fired(event, trigger, trigger_id, facts, gates, window_ends_at, now)
         record = TriggerRecord.of(fired, account_id=facts.account.account_id, promoter_key=promoter_key, fired_at=now)
-        if not self._store.claim(record, self._config.gates.ask_cooldown_days):
+        if not self.store.claim(record, self.config.gates.ask_cooldown_days):
             return Decision(outcome="duplicate", reason=f"trigger {trigger_id} already fired")
         return Decision(
             outcome="fired",
@@ -95,7 +96,7 @@ class TriggerEvaluator:
         ask = build_ask(
             event=event,
             trigger=trigger,
-            config=self._config,
+            config=self.config,
             facts=facts,
             gates=gates,
             window_ends_at=window_ends_at,
@@ -115,7 +116,7 @@ class TriggerEvaluator:
         )
 
     def _matching_rule(self, event: EventEnvelope) -> Trigger | None:
-        for trigger in self._config.triggers_for(event.type):
+        for trigger in self.config.triggers_for(event.type):
             if trigger.min_score is not None and (
                 not isinstance(event.data, NpsResponded) or event.data.score < trigger.min_score
             ):
