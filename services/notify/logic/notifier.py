@@ -1,5 +1,5 @@
-"""Turns trigger and ask events into Slack DMs, DM updates and the approved ask's email; scoring's expansion
-signals, due health checks and escalations into DMs (services/notify/logic/health_alerts.py)."""
+"""Turns trigger and ask events into Slack DMs (an email for a CSM without Slack), DM updates and the approved
+ask's email; hands scoring's expansion signals, due health checks and escalations to health_alerts.py."""
 
 from __future__ import annotations
 
