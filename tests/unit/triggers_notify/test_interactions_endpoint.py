@@ -11,7 +11,6 @@ import pytest
 from slack_sdk.signature import SignatureVerifier
 
 from services.notify import wiring
-from services.notify.handlers import interactions as endpoint
 from services.notify.logic.message import APPROVE
 from services.notify.logic.slack_request import signature
 from tests.fakes.notify import SIGNING_SECRET, slack_headers
@@ -43,8 +42,13 @@ def signed(body: bytes, timestamp: int | str = NOW_TS) -> dict[str, str]:
 @pytest.fixture
 def post(monkeypatch, interactions):
     """Invoke the real handler, built on the in-memory interaction service; returns (status, JSON body or text)."""
+    # Imported here, not at collection: Powertools Metrics reads its namespace from the environment on import, and
+    # the module outlives this test (the moto tests invoke it too). Infra sets the namespace in the environment.
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "BoomerangTest")
+    from services.notify.handlers import interactions as endpoint
+
+    monkeypatch.setattr(endpoint.metrics, "namespace", "BoomerangTest")  # in case an earlier import had none
     monkeypatch.setattr(wiring, "interactions", lambda: interactions)
-    monkeypatch.setattr(endpoint.metrics, "namespace", "BoomerangTest")  # what infra sets in the environment
 
     def invoke(body: bytes, headers: dict[str, str]) -> tuple[int, object]:
         try:
