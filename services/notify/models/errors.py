@@ -9,6 +9,8 @@ gives, a status and an error code; nothing is recorded or published.
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 
 class Undeliverable(LookupError):
     """A message that cannot be delivered yet: the redelivery may find what is missing."""
@@ -38,26 +40,21 @@ class NobodyToTell(Undeliverable):
 class InteractionRefused(Exception):
     """A request to the interactions endpoint that is answered ``status`` with ``error`` and a message."""
 
-    status = 400
-    error = "bad_request"
+    status: ClassVar[int]
+    error: ClassVar[str]
+
+    def __init_subclass__(cls, *, status: int, error: str, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.status, cls.error = status, error
 
 
-class NotConfigured(InteractionRefused):
+class NotConfigured(InteractionRefused, status=503, error="not_configured"):
     """The secret has no Slack signing secret yet: nothing can be verified (the deploy step was skipped)."""
 
-    status = 503
-    error = "not_configured"
 
-
-class BadSignature(InteractionRefused):
+class BadSignature(InteractionRefused, status=401, error="invalid_signature"):
     """Not signed by Slack: a signature or timestamp missing, malformed, wrong or stale."""
 
-    status = 401
-    error = "invalid_signature"
 
-
-class BadInteraction(InteractionRefused):
+class BadInteraction(InteractionRefused, status=400, error="malformed_payload"):
     """Signed by Slack but not an interaction payload (a form with a JSON object in ``payload``)."""
-
-    status = 400
-    error = "malformed_payload"
