@@ -1,4 +1,5 @@
-"""Approve / Skip from the DM: acts once, only for the CSM it was sent to, only inside the window."""
+"""Slack's button clicks: verified and parsed (slack_request.py), then Approve / Skip acts once, only for the CSM
+the DM was sent to, only inside the window."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services.common.models.events import AskApproved, AskSkipped, BusSource, EventType, new_event
+from services.common.storage import SLACK_SIGNING_SECRET
 from services.notify.logic.message import APPROVE, SKIP
 from services.notify.logic.ports import Clock, Decisions, Ephemeral, Publisher, SigningSecret
 from services.notify.logic.slack_request import parse_payload, verify
@@ -28,7 +30,7 @@ class InteractionService:
         Raises an ``InteractionRefused`` (services/notify/models/errors.py) for what it will not act on."""
         secret = self.signing_secret()
         if not secret:
-            raise NotConfigured("slack_signing_secret is not set in the secret")
+            raise NotConfigured(f"{SLACK_SIGNING_SECRET} is not set in the secret")
         verify(body, headers, secret, self.clock())
         return self.handle(parse_payload(body))
 
