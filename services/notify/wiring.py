@@ -45,9 +45,9 @@ def notifier() -> Notifier:
 
     from services.common.adapters.portfolio_table import PortfolioTable
     from services.common.wiring import rules
+    from services.notify.adapters.asks import AskTable
     from services.notify.adapters.email import SesMailer
-    from services.notify.dal.asks import AskTable
-    from services.notify.dal.sent import SentTable
+    from services.notify.adapters.sent import SentTable
     from services.notify.logic.health_alerts import HealthAlerts
     from services.notify.logic.notifier import Notifier
 
@@ -62,32 +62,28 @@ def notifier() -> Notifier:
 
 
 @per_container
-def interaction_settings() -> InteractionSettings:
-    return InteractionSettings.from_env()
-
-
-@per_container
 def interactions() -> InteractionService:
     from datetime import UTC, datetime
 
     from services.common.adapters.bus import EventBusPublisher
     from services.common.models.events import BusSource
-    from services.notify.dal.asks import AskTable
-    from services.notify.logic.interactions import InteractionService
-
-    env = interaction_settings()
-    client = slack(env)
-
-    def ephemeral(channel: str, user: str, text: str) -> None:
-        client.chat_postEphemeral(channel=channel, user=user, text=text)
-
-    publisher = EventBusPublisher(BusSource.NOTIFY, env.event_bus_name)
-    return InteractionService(AskTable(env.state_table), publisher, ephemeral, lambda: datetime.now(UTC))
-
-
-def signing_secret() -> str | None:
-    """Slack's signing secret, read through the secret's five-minute cache: a pasted secret is picked up."""
     from services.common.storage import SLACK_SIGNING_SECRET
     from services.common.wiring import secret
+    from services.notify.adapters.asks import AskTable
+    from services.notify.logic.interactions import InteractionService
 
-    return secret(interaction_settings().secrets_id)().get(SLACK_SIGNING_SECRET)
+    env = InteractionSettings.from_env()
+    keys = secret(env.secrets_id)
+
+    def ephemeral(channel: str, user: str, text: str) -> None:
+        # The Slack client (slack_sdk, the bot token) only when a reply is due: a refused request never builds it.
+        slack(env).chat_postEphemeral(channel=channel, user=user, text=text)
+
+    def signing_secret() -> str | None:
+        # Read through the secret's five-minute cache on every request: a pasted secret is picked up.
+        return keys().get(SLACK_SIGNING_SECRET)
+
+    publisher = EventBusPublisher(BusSource.NOTIFY, env.event_bus_name)
+    return InteractionService(
+        AskTable(env.state_table), publisher, ephemeral, lambda: datetime.now(UTC), signing_secret
+    )

@@ -27,8 +27,8 @@ def evaluator() -> TriggerEvaluator:
     from datetime import UTC, datetime
 
     from services.common.wiring import rules
-    from services.triggers.dal.facts import DynamoFacts
-    from services.triggers.dal.trigger_store import TriggerTable
+    from services.triggers.adapters.facts import DynamoFacts
+    from services.triggers.adapters.trigger_store import TriggerTable
     from services.triggers.logic.evaluator import TriggerEvaluator
 
     env = settings()

@@ -46,7 +46,8 @@ def test_promoter_webhook_reaches_the_csm_as_a_dm(stack, tap):
     # Then the canonical event was on the bus, the trigger fired, and Tomas (her CSM) got one DM
     on_bus = tap.drain()
     types = [e["detail-type"] for e in on_bus]
-    assert "NpsResponded" in types and "TriggerFired" in types
+    assert "NpsResponded" in types
+    assert "TriggerFired" in types
     nps = next(e for e in on_bus if e["detail-type"] == "NpsResponded")
     assert nps["detail"]["account_id"] == "acc-halvorsen"
     assert nps["detail"]["event_id"] == delivery.answer["event_ids"][0]
@@ -74,7 +75,8 @@ def test_scores_of_eight_or_less_produce_no_ask(stack, tap, name):
     assert wait_until_idle(stack)
     types = [e["detail-type"] for e in tap.drain()]
     assert "NpsResponded" in types
-    assert "TriggerFired" not in types and "TriggerBlocked" not in types
+    assert "TriggerFired" not in types
+    assert "TriggerBlocked" not in types
     assert len(stack.slack_calls) == before
 
 
@@ -93,7 +95,8 @@ def test_malformed_body_is_400_with_a_json_error(stack, tap):
     )
     assert status == 400
     assert answer["error"] == "malformed_payload"
-    assert "score" in answer["message"] and "person" in answer["message"]
+    assert "score" in answer["message"]
+    assert "person" in answer["message"]
     assert tap.drain(wait=1.0) == []
 
 
@@ -142,7 +145,7 @@ def test_csm_approves_once_and_the_promoter_gets_the_ask_by_email(stack, tap):
 
 
 def test_bad_slack_signature_is_401(stack):
-    status, _answer = post(
+    status, answer = post(
         f"{stack.api_url}/slack/interactions",
         b"payload=%7B%7D",
         {
@@ -151,4 +154,23 @@ def test_bad_slack_signature_is_401(stack):
             "x-slack-request-timestamp": "1",
         },
     )
-    assert status == 401
+    assert (status, answer["error"]) == (401, "invalid_signature")
+
+
+@pytest.mark.parametrize("timestamp", [None, "abc"])
+def test_a_slack_request_without_a_usable_timestamp_is_401_not_500(stack, timestamp):
+    headers = {"content-type": "application/x-www-form-urlencoded", "x-slack-signature": "v0=00"}
+    if timestamp is not None:
+        headers["x-slack-request-timestamp"] = timestamp
+    status, answer = post(f"{stack.api_url}/slack/interactions", b"payload=%7B%7D", headers)
+    assert (status, answer["error"]) == (401, "invalid_signature")
+    assert "X-Slack-Request-Timestamp" in answer["message"]
+
+
+def test_a_correctly_signed_body_that_is_not_utf8_is_400_not_500(stack):
+    body = b"payload=\xff\xfe"
+    status, answer = post(
+        f"{stack.api_url}/slack/interactions", body, sign("slack", body, stack.secrets["slack_signing_secret"])
+    )
+    assert (status, answer["error"]) == (400, "malformed_payload")
+    assert "not UTF-8" in answer["message"]

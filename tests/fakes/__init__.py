@@ -14,7 +14,7 @@ from boomerang.portfolio.csv_files import Portfolio, read_portfolio
 from services.common.models.events import EventEnvelope, EventType, new_event
 from services.common.models.portfolio import Account, Connection, Contact, Member, Target
 from services.common.models.signals import AccountSignals
-from services.triggers.logic.evaluator import TriggerRecord
+from services.triggers.models.trigger import TriggerRecord
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

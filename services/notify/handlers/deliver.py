@@ -1,5 +1,6 @@
-"""NotifyQueue consumer: TriggerFired → Slack DM; AskApproved / AskSkipped → DM update (+ the ask's email);
-ExpansionSignal → the AE, HealthCheckDue → the CSM, RedAccountEscalated → the CSM's manager."""
+"""NotifyQueue consumer: TriggerFired → the CSM's DM; AskApproved / AskSkipped → DM update (+ the ask's email);
+ExpansionSignal → the AE, HealthCheckDue → the CSM, RedAccountEscalated → the CSM's manager and the CSM (an email
+for a member without Slack). A record that cannot be delivered yet fails alone and is redelivered."""
 
 from __future__ import annotations
 

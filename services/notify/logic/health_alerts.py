@@ -4,12 +4,14 @@ email. Each (event, recipient) is claimed before it is sent, so a redelivered me
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime, timedelta
-from typing import Any, Protocol
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
 from services.common.models.events import EventEnvelope, ExpansionSignal, HealthCheckDue, RedAccountEscalated
-from services.common.models.portfolio import Account, Member
+from services.common.models.portfolio import Member
+from services.notify.logic.ports import Clock, Directory, Mailer, SentLog, Slack
+from services.notify.models.errors import NobodyToTell, Unreachable
 
 SENT_TTL = timedelta(days=30)  # SQS gives up on a message long before this
 
@@ -27,48 +29,18 @@ SIGNAL_LABELS = {
 }
 
 
-class Directory(Protocol):
-    def account(self, account_id: str) -> Account | None: ...
-    def member(self, member_id: str) -> Member | None: ...
-
-
-class SentLog(Protocol):
-    def claim(self, key: str, expires_at: datetime) -> bool:
-        """True the first time ``key`` is claimed (until it expires or is released)."""
-
-    def release(self, key: str) -> None: ...
-
-
-class Slack(Protocol):
-    def chat_postMessage(self, **kwargs: Any) -> Any: ...
-
-
-class Mailer(Protocol):
-    def send(
-        self, *, sender: str, to: list[str], cc: list[str], reply_to: list[str], subject: str, body: str
-    ) -> str: ...
-
-
+@dataclass(frozen=True)
 class HealthAlerts:
-    def __init__(
-        self,
-        slack: Slack,
-        directory: Directory,
-        mailer: Mailer,
-        sent: SentLog,
-        sender: str,
-        now: Callable[[], datetime],
-    ):
-        self._slack = slack
-        self._directory = directory
-        self._mailer = mailer
-        self._sent = sent
-        self._sender = sender
-        self._now = now
+    slack: Slack
+    directory: Directory
+    mailer: Mailer
+    sent: SentLog
+    sender: str
+    now: Clock
 
     def handle(self, event: EventEnvelope) -> str:
         data = event.data
-        account = self._directory.account(event.account_id)
+        account = self.directory.account(event.account_id)
         name = account.name if account else event.account_id
         csm = self._member(account.csm_id if account else None)
         if isinstance(data, ExpansionSignal):
@@ -86,28 +58,28 @@ class HealthAlerts:
             return "ignored"
         people = [m for i, m in enumerate(recipients) if m is not None and m not in recipients[:i]]
         if not people:
-            raise LookupError(f"account {event.account_id}: nobody to tell about {event.type.value} (no AE/CSM)")
+            raise NobodyToTell(event.account_id, event.type.value)
         outcomes = [self._deliver(event, person, text, blocks) for person in people]
         return "+".join(outcomes)
 
     def _member(self, member_id: str | None) -> Member | None:
-        return self._directory.member(member_id) if member_id else None
+        return self.directory.member(member_id) if member_id else None
 
     def _deliver(self, event: EventEnvelope, person: Member, text: str, blocks: list[dict[str, Any]]) -> str:
         key = f"{event.event_id}#{person.member_id}"
-        if not self._sent.claim(key, self._now() + SENT_TTL):
+        if not self.sent.claim(key, self.now() + SENT_TTL):
             return "already_sent"
         try:
             if person.slack_user_id:
-                self._slack.chat_postMessage(channel=person.slack_user_id, text=text, blocks=blocks, unfurl_links=False)
+                self.slack.chat_postMessage(channel=person.slack_user_id, text=text, blocks=blocks, unfurl_links=False)
                 return "dm_sent"
             if not person.email:
-                raise LookupError(f"member {person.member_id} has neither a Slack user id nor an email")
+                raise Unreachable("member", person.member_id)
             body = "\n\n".join(b["text"]["text"] for b in blocks if b.get("type") == "section")
-            self._mailer.send(sender=self._sender, to=[person.email], cc=[], reply_to=[], subject=text, body=body)
+            self.mailer.send(sender=self.sender, to=[person.email], cc=[], reply_to=[], subject=text, body=body)
             return "emailed"
         except Exception:
-            self._sent.release(key)  # not sent: let the redelivery try again
+            self.sent.release(key)  # not sent: let the redelivery try again
             raise
 
 

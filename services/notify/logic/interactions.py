@@ -1,77 +1,61 @@
-"""Approve / Skip from the DM: acts once, only for the CSM it was sent to, only inside the window."""
+"""Slack's button clicks: verified and parsed (slack_request.py), then Approve / Skip acts once, only for the CSM
+the DM was sent to, only inside the window."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
-from urllib.parse import parse_qs
 
-from services.common.models.events import AskApproved, AskSkipped, BusSource, EventEnvelope, EventType, new_event
+from services.common.models.events import AskApproved, AskSkipped, BusSource, EventType, new_event
+from services.common.storage import SLACK_SIGNING_SECRET
 from services.notify.logic.message import APPROVE, SKIP
+from services.notify.logic.ports import Clock, Decisions, Ephemeral, Publisher, SigningSecret
+from services.notify.logic.slack_request import parse_payload, verify
+from services.notify.models.errors import NotConfigured
+from services.notify.models.interaction import Interaction
 
 
-class Decisions(Protocol):
-    def get(self, trigger_id: str) -> dict[str, Any] | None: ...
-    def decide(self, trigger_id: str, status: str, slack_user_id: str, at: datetime) -> bool: ...
-
-
-class Publisher(Protocol):
-    def publish(self, events: list[EventEnvelope]) -> None: ...
-
-
-class Ephemeral(Protocol):
-    def __call__(self, channel: str, user: str, text: str) -> None: ...
-
-
-class BadInteraction(Exception):
-    pass
-
-
-def parse_payload(body: bytes) -> dict[str, Any]:
-    try:
-        form = parse_qs(body.decode("utf-8"), strict_parsing=True)
-        payload = json.loads(form["payload"][0])
-    except (UnicodeDecodeError, ValueError, KeyError, IndexError) as exc:
-        raise BadInteraction("expected a form body with a JSON 'payload' field") from exc
-    if not isinstance(payload, dict):
-        raise BadInteraction("payload must be a JSON object")
-    return payload
-
-
+@dataclass(frozen=True)
 class InteractionService:
-    def __init__(self, asks: Decisions, publisher: Publisher, ephemeral: Ephemeral, clock: Callable[[], datetime]):
-        self._asks = asks
-        self._publisher = publisher
-        self._ephemeral = ephemeral
-        self._clock = clock
+    asks: Decisions
+    publisher: Publisher
+    ephemeral: Ephemeral
+    clock: Clock
+    signing_secret: SigningSecret
 
-    def handle(self, payload: dict[str, Any]) -> str:
-        if payload.get("type") != "block_actions":
+    def receive(self, body: bytes, headers: Mapping[str, str]) -> str:
+        """One request to the interactions endpoint: verified, parsed, acted on; the outcome.
+
+        Raises an ``InteractionRefused`` (services/notify/models/errors.py) for what it will not act on."""
+        secret = self.signing_secret()
+        if not secret:
+            raise NotConfigured(f"{SLACK_SIGNING_SECRET} is not set in the secret")
+        verify(body, headers, secret, self.clock())
+        return self.handle(parse_payload(body))
+
+    def handle(self, interaction: Interaction) -> str:
+        if interaction.type != "block_actions":
             return "ignored"
-        actions = payload.get("actions") or []
-        action = actions[0] if actions else {}
-        action_id = action.get("action_id")
+        action_id = interaction.action.action_id
         if action_id not in (APPROVE, SKIP):
             return "ignored"
-        user = (payload.get("user") or {}).get("id", "")
-        channel = (payload.get("container") or {}).get("channel_id") or (payload.get("channel") or {}).get("id", "")
-        trigger_id = str(action.get("value", ""))
-        record = self._asks.get(trigger_id)
-        now = self._clock()
+        user, channel = interaction.user_id, interaction.channel_id
+        trigger_id = interaction.action.value or ""
+        record = self.asks.get(trigger_id)
+        now = self.clock()
         if record is None:
-            self._ephemeral(channel, user, "I can't find this ask any more.")
+            self.ephemeral(channel, user, "I can't find this ask any more.")
             return "unknown"
         if record.get("csm_slack_user_id") != user:
-            self._ephemeral(channel, user, f"Only <@{record.get('csm_slack_user_id')}> can act on this ask.")
+            self.ephemeral(channel, user, f"Only <@{record.get('csm_slack_user_id')}> can act on this ask.")
             return "wrong_user"
         if datetime.fromisoformat(record["window_ends_at"]) <= now:
-            self._ephemeral(channel, user, "This peak moment's window has closed, so the ask was not sent.")
+            self.ephemeral(channel, user, "This peak moment's window has closed, so the ask was not sent.")
             return "expired"
         status = "approved" if action_id == APPROVE else "skipped"
-        if not self._asks.decide(trigger_id, status, user, now):
-            self._ephemeral(channel, user, "This ask was already decided.")
+        if not self.asks.decide(trigger_id, status, user, now):
+            self.ephemeral(channel, user, "This ask was already decided.")
             return "already_decided"
         data_model = AskApproved if status == "approved" else AskSkipped
         event = new_event(
@@ -83,5 +67,5 @@ class InteractionService:
             occurred_at=now,
             received_at=now,
         )
-        self._publisher.publish([event])
+        self.publisher.publish([event])
         return status

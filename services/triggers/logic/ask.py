@@ -10,6 +10,7 @@ from services.common.models.config import BoomerangConfig, Trigger
 from services.common.models.events import Ask, EventEnvelope, GateResult, NpsResponded, Person
 from services.common.models.portfolio import Account, Connection, Contact, Member, Target
 from services.triggers.logic.icp import fit
+from services.triggers.models.facts import Facts
 
 
 def rank_people(connections: list[Connection], targets: dict[str, Target], config: BoomerangConfig) -> list[Person]:
@@ -42,15 +43,14 @@ def build_ask(
     event: EventEnvelope,
     trigger: Trigger,
     config: BoomerangConfig,
-    account: Account,
-    promoter: Contact | None,
-    csm: Member | None,
-    people: list[Person],
+    facts: Facts,
     gates: list[GateResult],
     window_ends_at: datetime,
     now: datetime,
 ) -> Ask:
     data = event.data
+    account, promoter, csm = facts.account, facts.promoter, facts.csm
+    people = rank_people(facts.connections, facts.targets, config)
     promoter_name = _promoter_name(promoter, data)
     script_name = trigger.script if people or not trigger.fallback_script else trigger.fallback_script
     script = render(config.scripts[script_name], _script_values(event, account, promoter_name, csm, people))

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from services.common.models.config import BoomerangConfig, Trigger
 from services.common.models.events import (
@@ -14,57 +12,32 @@ from services.common.models.events import (
     BusSource,
     EventEnvelope,
     EventType,
+    GateResult,
     NpsResponded,
     TriggerBlocked,
     TriggerFired,
     new_event,
 )
-from services.triggers.logic.ask import build_ask, rank_people
+from services.triggers.logic.ask import build_ask
 from services.triggers.logic.gates import evaluate_gates
+from services.triggers.logic.ports import Clock, FactsSource, TriggerStore
 from services.triggers.models.decision import Decision
 from services.triggers.models.facts import Facts
+from services.triggers.models.trigger import TriggerRecord
 
 _TRIGGER_NAMESPACE = uuid.UUID("0b7e3f52-8c1d-4f7a-9e26-3d5a1c9b8e40")
-
-
-@dataclass(frozen=True)
-class TriggerRecord:
-    trigger_id: str
-    account_id: str
-    rule: str
-    csm_member_id: str
-    csm_slack_user_id: str | None
-    promoter_contact_id: str | None
-    window_ends_at: datetime
-    fired_at: datetime
-
-
-class FactsSource(Protocol):
-    def gather(self, account_id: str, asked_key: str, promoter_id: str | None) -> Facts | None:
-        """The account, the promoter's contact, CSM, signals, the promoter's last ask, connections and their targets."""
-
-
-class TriggerStore(Protocol):
-    def claim(self, record: TriggerRecord, cooldown_days: int) -> bool:
-        """Record the trigger and start the promoter's cool-down; False if this trigger already fired."""
 
 
 def trigger_id_for(account_id: str, rule: str, moment_id: str) -> str:
     return str(uuid.uuid5(_TRIGGER_NAMESPACE, f"{account_id}\x1f{rule}\x1f{moment_id}"))
 
 
+@dataclass(frozen=True)
 class TriggerEvaluator:
-    def __init__(
-        self,
-        config: BoomerangConfig,
-        facts: FactsSource,
-        store: TriggerStore,
-        clock: Callable[[], datetime],
-    ):
-        self._config = config
-        self._facts = facts
-        self._store = store
-        self._clock = clock
+    config: BoomerangConfig
+    facts: FactsSource
+    store: TriggerStore
+    clock: Clock
 
     def evaluate(self, event: EventEnvelope) -> Decision:
         if event.type not in PEAK_EVENT_TYPES:
@@ -72,21 +45,20 @@ class TriggerEvaluator:
         trigger = self._matching_rule(event)
         if trigger is None:
             return Decision(outcome="not_a_trigger", reason=self._why_no_rule(event))
-        now = self._clock()
-        window_ends_at = event.occurred_at + timedelta(hours=self._config.windows.peak_hours)
+        now = self.clock()
+        window_ends_at = event.occurred_at + timedelta(hours=self.config.windows.peak_hours)
         if window_ends_at <= now:
             return Decision(outcome="not_a_trigger", reason=f"the {trigger.label} window closed at {window_ends_at}")
         promoter_id = getattr(event.data, "contact_id", None)
-        contact_key = promoter_id or getattr(event.data, "respondent_email", None) or f"account:{event.account_id}"
-        facts = self._facts.gather(event.account_id, contact_key, promoter_id)
+        promoter_key = promoter_id or getattr(event.data, "respondent_email", None) or f"account:{event.account_id}"
+        facts = self.facts.gather(event.account_id, promoter_key, promoter_id)
         if facts is None:
             return Decision(outcome="not_a_trigger", reason=f"account {event.account_id} is not in the portfolio")
-        account = facts.account
 
         # NPS: the response id, so Delighted's .updated re-delivery of the same answer never fires twice.
         moment_id = event.data.response_id if isinstance(event.data, NpsResponded) else event.source_event_id
-        trigger_id = trigger_id_for(account.account_id, trigger.key, moment_id)
-        gates = evaluate_gates(facts.signals, self._config.gates, now, facts.last_asked)
+        trigger_id = trigger_id_for(facts.account.account_id, trigger.key, moment_id)
+        gates = evaluate_gates(facts.signals, self.config.gates, now, facts.last_asked)
         if not all(g.passed for g in gates):
             blocked = TriggerBlocked(
                 trigger_id=trigger_id,
@@ -99,56 +71,52 @@ class TriggerEvaluator:
             return Decision(
                 outcome="blocked",
                 reason=f"blocked by {failed}",
-                event=self._envelope(event, EventType.TRIGGER_BLOCKED, blocked, trigger_id, now),
+                event=self._envelope(event, EventType.TRIGGER_BLOCKED, blocked, now),
             )
-
-        csm = facts.csm
-        promoter = facts.promoter
-        people = rank_people(facts.connections, facts.targets, self._config)
-        record = TriggerRecord(
-            trigger_id=trigger_id,
-            account_id=account.account_id,
-            rule=trigger.key,
-            csm_member_id=account.csm_id,
-            csm_slack_user_id=csm.slack_user_id if csm else None,
-            promoter_contact_id=contact_key,
-            window_ends_at=window_ends_at,
-            fired_at=now,
-        )
-        if not self._store.claim(record, self._config.gates.ask_cooldown_days):
+        fired = self._fired(event, trigger, trigger_id, facts, gates, window_ends_at, now)
+        record = TriggerRecord.of(fired, account_id=facts.account.account_id, promoter_key=promoter_key, fired_at=now)
+        if not self.store.claim(record, self.config.gates.ask_cooldown_days):
             return Decision(outcome="duplicate", reason=f"trigger {trigger_id} already fired")
+        return Decision(
+            outcome="fired",
+            reason=f"{trigger.label} for {fired.ask.promoter_name}",
+            event=self._envelope(event, EventType.TRIGGER_FIRED, fired, now),
+        )
+
+    def _fired(
+        self,
+        event: EventEnvelope,
+        trigger: Trigger,
+        trigger_id: str,
+        facts: Facts,
+        gates: list[GateResult],
+        window_ends_at: datetime,
+        now: datetime,
+    ) -> TriggerFired:
         ask = build_ask(
             event=event,
             trigger=trigger,
-            config=self._config,
-            account=account,
-            promoter=promoter,
-            csm=csm,
-            people=people,
+            config=self.config,
+            facts=facts,
             gates=gates,
             window_ends_at=window_ends_at,
             now=now,
         )
-        fired = TriggerFired(
+        return TriggerFired(
             trigger_id=trigger_id,
             rule=trigger.key,
             rule_label=trigger.label,
             pillar=trigger.pillar,
             source_event_id=event.event_id,
-            csm_member_id=account.csm_id,
-            csm_slack_user_id=csm.slack_user_id if csm else None,
+            csm_member_id=facts.account.csm_id,
+            csm_slack_user_id=facts.csm.slack_user_id if facts.csm else None,
             window_ends_at=window_ends_at,
             gates=gates,
             ask=ask,
         )
-        return Decision(
-            outcome="fired",
-            reason=f"{trigger.label} for {ask.promoter_name}",
-            event=self._envelope(event, EventType.TRIGGER_FIRED, fired, trigger_id, now),
-        )
 
     def _matching_rule(self, event: EventEnvelope) -> Trigger | None:
-        for trigger in self._config.triggers_for(event.type):
+        for trigger in self.config.triggers_for(event.type):
             if trigger.min_score is not None and (
                 not isinstance(event.data, NpsResponded) or event.data.score < trigger.min_score
             ):
@@ -163,15 +131,11 @@ class TriggerEvaluator:
 
     @staticmethod
     def _envelope(
-        cause: EventEnvelope,
-        event_type: EventType,
-        data: TriggerFired | TriggerBlocked,
-        trigger_id: str,
-        now: datetime,
+        cause: EventEnvelope, event_type: EventType, data: TriggerFired | TriggerBlocked, now: datetime
     ) -> dict[str, object]:
         envelope = new_event(
             source=BusSource.TRIGGERS,
-            source_event_id=trigger_id,
+            source_event_id=data.trigger_id,
             account_id=cause.account_id,
             event_type=event_type,
             data=data,

@@ -6,6 +6,7 @@ import json
 import zlib
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlencode
 
 from boomerang.replay import load_samples, rebase
 from boomerang.signing import sign
@@ -43,11 +44,13 @@ def test_redelivered_webhook_answers_200_and_publishes_nothing_new(aws):
     # Then it is acknowledged as a duplicate and nothing new reaches the bus
     assert again["statusCode"] == 200
     body = json.loads(again["body"])
-    assert body["duplicate"] is True and body["event_ids"] == json.loads(first["body"])["event_ids"]
+    assert body["duplicate"] is True
+    assert body["event_ids"] == json.loads(first["body"])["event_ids"]
     assert drain(aws.sqs, aws.tap) == []
     # And the idempotency record is keyed on the delivery, with an expiry
     [record] = aws.ddb.scan(TableName="idempotency")["Items"]
-    assert record["status"]["S"] == "COMPLETED" and "expiration" in record
+    assert record["status"]["S"] == "COMPLETED"
+    assert "expiration" in record
 
 
 def test_ingest_rejects_a_bad_signature_without_touching_the_bus(aws):
@@ -85,13 +88,15 @@ def test_evaluation_fires_once_and_notify_dms_the_csm(aws, slack_sink):
     # The promoter's contact item, the CSM and the connections' target accounts were all read back.
     ask = decision["event"]["data"]["ask"]
     assert ask["promoter_title"] == "VP Warehouse & Transportation Operations"
-    assert ask["people"] and all(person["company"] for person in ask["people"])
+    assert ask["people"] != []
+    assert [person["name"] for person in ask["people"] if not person["company"]] == []
     assert decision["event"]["data"]["csm_slack_user_id"] == "U05YCDYBK15"
     trigger_id = decision["event"]["data"]["trigger_id"]
     stored = aws.ddb.get_item(TableName="state", Key={"pk": {"S": f"TRIGGER#{trigger_id}"}, "sk": {"S": "TRIGGER"}})
     assert stored["Item"]["status"]["S"] == "pending"
     again = evaluate(pipe_input, Context())
-    assert again["outcome"] == "blocked" and "ask_cooldown" in again["reason"]
+    assert again["outcome"] == "blocked"
+    assert "ask_cooldown" in again["reason"]
 
     bus_event = {"detail-type": "TriggerFired", "source": "boomerang.triggers", "detail": decision["event"]}
     assert deliver(sqs_event([json.dumps(bus_event)]), Context()) == {"batchItemFailures": []}
@@ -102,3 +107,44 @@ def test_evaluation_fires_once_and_notify_dms_the_csm(aws, slack_sink):
     # And the same message delivered again finds the DM recorded and sends no second one
     assert deliver(sqs_event([json.dumps(bus_event)]), Context()) == {"batchItemFailures": []}
     assert len(slack_sink.calls) == 1
+
+
+def test_a_signed_approve_is_decided_once_and_published(aws, slack_sink):
+    from services.notify.handlers.interactions import handler as interactions
+    from services.triggers.handlers.evaluate import handler as evaluate
+
+    # Given Derek's NPS 10 fired a trigger for his CSM
+    _post("delighted", "03-promoter-derek-osei-meridian")
+    [message] = drain(aws.sqs, aws.tap)
+    fired = evaluate([{"messageId": "m1", "body": message["body"]}], Context())["event"]["data"]
+    click = {
+        "type": "block_actions",
+        "user": {"id": fired["csm_slack_user_id"]},
+        "container": {"type": "message", "channel_id": "D1"},
+        "actions": [{"action_id": "ask_approve", "value": fired["trigger_id"], "type": "button"}],
+    }
+    body = urlencode({"payload": json.dumps(click)}).encode()
+    # When the CSM taps Approve (Slack posts the signed form)
+    answer = interactions(http_event("/slack/interactions", body, sign("slack", body, "ss")), Context())
+    # Then the ask is decided in the StateTable and AskApproved is on the bus
+    assert answer["statusCode"] == 200
+    key = {"pk": {"S": f"TRIGGER#{fired['trigger_id']}"}, "sk": {"S": "TRIGGER"}}
+    stored = aws.ddb.get_item(TableName="state", Key=key)["Item"]
+    assert (stored["status"]["S"], stored["decided_by"]["S"]) == ("approved", fired["csm_slack_user_id"])
+    [published] = [json.loads(m["body"]) for m in drain(aws.sqs, aws.tap)]
+    assert (published["source"], published["detail-type"]) == ("boomerang.notify", "AskApproved")
+    # When the CSM taps again Then only they are told, privately, and nothing new is published
+    again = interactions(http_event("/slack/interactions", body, sign("slack", body, "ss")), Context())
+    assert again["statusCode"] == 200
+    assert [call["method"] for call in slack_sink.calls] == ["chat.postEphemeral"]
+    assert drain(aws.sqs, aws.tap) == []
+
+
+def test_an_unsigned_interaction_is_refused_before_any_slack_call(aws, slack_sink):
+    from services.notify.handlers.interactions import handler as interactions
+
+    body = b"payload=%7B%7D"
+    answer = interactions(http_event("/slack/interactions", body, {"x-slack-signature": "v0=00"}), Context())
+    assert answer["statusCode"] == 401
+    assert json.loads(answer["body"])["error"] == "invalid_signature"
+    assert slack_sink.calls == []

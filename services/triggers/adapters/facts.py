@@ -13,7 +13,17 @@ from typing import Any
 from services.common.adapters.dynamo import Table, batch_get, key
 from services.common.models.portfolio import Account, Connection, Contact, Member, Target
 from services.common.models.signals import signals_key, unpack_signals
-from services.common.storage import account_key, contact_key, member_key, target_key
+from services.common.storage import (
+    KNOWS_PREFIX,
+    PK,
+    SK,
+    Sk,
+    account_key,
+    asked_key,
+    contact_key,
+    member_key,
+    target_key,
+)
 from services.triggers.models.facts import Facts
 
 _MAX_TARGETS = 99  # BatchGetItem takes 100 keys: the CSM and up to 99 target accounts
@@ -24,9 +34,9 @@ class DynamoFacts:
         self._portfolio = Table(portfolio_table, dynamodb)
         self._state = Table(state_table, dynamodb)
 
-    def gather(self, account_id: str, asked_key: str, promoter_id: str | None) -> Facts | None:
+    def gather(self, account_id: str, promoter_key: str, promoter_id: str | None) -> Facts | None:
         account_pk = account_key(account_id)
-        signals_pk, asked_pk = signals_key(account_id)["pk"], f"ASKED#{asked_key}"
+        signals, asked_pk = signals_key(account_id), asked_key(promoter_key)
         promoter_sk = contact_key(promoter_id) if promoter_id else None
         with ThreadPoolExecutor(max_workers=1) as pool:
             connections_future = pool.submit(self._connections, promoter_id)
@@ -34,16 +44,16 @@ class DynamoFacts:
                 self._portfolio.db,
                 {
                     self._state.name: {
-                        "Keys": [key(signals_pk, "SIGNALS"), key(asked_pk, "ASKED")],
+                        "Keys": [key(signals[PK], signals[SK]), key(asked_pk, Sk.ASKED)],
                         "ConsistentRead": True,
                     },
                     self._portfolio.name: {
-                        "Keys": [key(account_pk, "PROFILE")] + ([key(account_pk, promoter_sk)] if promoter_sk else [])
+                        "Keys": [key(account_pk, Sk.PROFILE)] + ([key(account_pk, promoter_sk)] if promoter_sk else [])
                     },
                 },
             )
             connections = connections_future.result()
-        profile = first.get((account_pk, "PROFILE"))
+        profile = first.get((account_pk, Sk.PROFILE))
         if profile is None:
             return None
         account = Account.model_validate(profile)
@@ -53,13 +63,13 @@ class DynamoFacts:
             self._portfolio.db,
             {
                 self._portfolio.name: {
-                    "Keys": [key(member_pk, "PROFILE")] + [key(target_key(d), "PROFILE") for d in domains]
+                    "Keys": [key(member_pk, Sk.PROFILE)] + [key(target_key(d), Sk.PROFILE) for d in domains]
                 }
             },
         )
-        signals_item, asked_item = first.get((signals_pk, "SIGNALS")), first.get((asked_pk, "ASKED"))
+        signals_item, asked_item = first.get((signals[PK], signals[SK])), first.get((asked_pk, Sk.ASKED))
         promoter = first.get((account_pk, promoter_sk)) if promoter_sk else None
-        member = second.get((member_pk, "PROFILE"))
+        member = second.get((member_pk, Sk.PROFILE))
         return Facts(
             account=account,
             promoter=Contact.model_validate(promoter) if promoter else None,
@@ -68,13 +78,13 @@ class DynamoFacts:
             last_asked=datetime.fromisoformat(asked_item["asked_at"]) if asked_item else None,
             connections=connections,
             targets={
-                d: Target.model_validate(second[(target_key(d), "PROFILE")])
+                d: Target.model_validate(second[(target_key(d), Sk.PROFILE)])
                 for d in domains
-                if (target_key(d), "PROFILE") in second
+                if (target_key(d), Sk.PROFILE) in second
             },
         )
 
     def _connections(self, promoter_id: str | None) -> list[Connection]:
         if not promoter_id:
             return []
-        return [Connection.model_validate(i) for i in self._portfolio.partition(contact_key(promoter_id), "KNOWS#")]
+        return [Connection.model_validate(i) for i in self._portfolio.partition(contact_key(promoter_id), KNOWS_PREFIX)]

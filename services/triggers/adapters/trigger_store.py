@@ -1,4 +1,4 @@
-"""Trigger records and per-promoter cool-downs in the StateTable."""
+"""Trigger records and per-promoter cool-downs in the StateTable, written together or not at all."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from services.common.adapters.dynamo import to_item
 from services.common.adapters.state_table import StateTableBase, epoch
-from services.triggers.logic.evaluator import TriggerRecord
+from services.common.storage import PK, SK, TTL_ATTRIBUTE, Sk, asked_key, trigger_key
+from services.triggers.models.trigger import TriggerRecord
 
 RETENTION_DAYS = 400
 
@@ -14,8 +15,8 @@ RETENTION_DAYS = 400
 class TriggerTable(StateTableBase):
     def claim(self, record: TriggerRecord, cooldown_days: int) -> bool:
         trigger = {
-            "pk": f"TRIGGER#{record.trigger_id}",
-            "sk": "TRIGGER",
+            PK: trigger_key(record.trigger_id),
+            SK: Sk.TRIGGER.value,
             "status": "pending",
             "account_id": record.account_id,
             "rule": record.rule,
@@ -24,14 +25,14 @@ class TriggerTable(StateTableBase):
             "promoter": record.promoter_contact_id,
             "fired_at": record.fired_at.isoformat(),
             "window_ends_at": record.window_ends_at.isoformat(),
-            "expires_at": epoch(record.window_ends_at + timedelta(days=RETENTION_DAYS)),
+            TTL_ATTRIBUTE: epoch(record.window_ends_at + timedelta(days=RETENTION_DAYS)),
         }
         asked = {
-            "pk": f"ASKED#{record.promoter_contact_id}",
-            "sk": "ASKED",
+            PK: asked_key(record.promoter_contact_id),
+            SK: Sk.ASKED.value,
             "asked_at": record.fired_at.isoformat(),
             "trigger_id": record.trigger_id,
-            "expires_at": epoch(record.fired_at + timedelta(days=max(cooldown_days, 1))),
+            TTL_ATTRIBUTE: epoch(record.fired_at + timedelta(days=max(cooldown_days, 1))),
         }
         try:
             self.db.transact_write_items(
@@ -40,7 +41,7 @@ class TriggerTable(StateTableBase):
                         "Put": {
                             "TableName": self.name,
                             "Item": to_item(trigger),
-                            "ConditionExpression": "attribute_not_exists(pk)",
+                            "ConditionExpression": f"attribute_not_exists({PK})",
                         }
                     },
                     {"Put": {"TableName": self.name, "Item": to_item(asked)}},

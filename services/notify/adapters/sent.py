@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from services.common.adapters.dynamo import key as item_key
 from services.common.adapters.state_table import StateTableBase, epoch
+from services.common.storage import PK, TTL_ATTRIBUTE, Sk, notified_key
 
 
 class SentTable(StateTableBase):
@@ -12,16 +14,12 @@ class SentTable(StateTableBase):
         try:
             self.db.put_item(
                 TableName=self.name,
-                Item={
-                    "pk": {"S": f"NOTIFIED#{key}"},
-                    "sk": {"S": "NOTIFIED"},
-                    "expires_at": {"N": str(epoch(expires_at))},
-                },
-                ConditionExpression="attribute_not_exists(pk)",
+                Item=item_key(notified_key(key), Sk.NOTIFIED) | {TTL_ATTRIBUTE: {"N": str(epoch(expires_at))}},
+                ConditionExpression=f"attribute_not_exists({PK})",
             )
         except self.db.exceptions.ConditionalCheckFailedException:
             return False
         return True
 
     def release(self, key: str) -> None:
-        self.db.delete_item(TableName=self.name, Key={"pk": {"S": f"NOTIFIED#{key}"}, "sk": {"S": "NOTIFIED"}})
+        self.db.delete_item(TableName=self.name, Key=item_key(notified_key(key), Sk.NOTIFIED))
