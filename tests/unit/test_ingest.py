@@ -203,7 +203,7 @@ def test_duplicate_delivery_is_200_and_publishes_once(bus):
 
 
 def test_delivery_in_progress_elsewhere_is_409_so_the_vendor_retries(bus):
-    from services.ingest.logic.pipeline import InProgress
+    from services.ingest.models.errors import InProgress
 
     def busy(key, action):
         raise InProgress("being processed")

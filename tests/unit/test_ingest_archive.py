@@ -14,7 +14,8 @@ from services.common.models.events import EventType, new_event
 from services.ingest.logic.fit import DETAIL_BUDGET_BYTES, MARKER, fit, may_exceed
 from services.ingest.logic.raw import RawDelivery, RawRef, find_in_batch, parse_line, record_line
 from services.ingest.logic.sources import sources
-from services.ingest.models.webhook import Unmappable, WebhookRequest
+from services.ingest.models.errors import Unmappable
+from services.ingest.models.webhook import WebhookRequest
 from tests.fakes import FakePublisher
 from tests.fakes.ingest import InMemoryArchive, ingest_service
 from tests.samples import SAMPLES

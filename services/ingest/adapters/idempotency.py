@@ -29,7 +29,8 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 from botocore.exceptions import ClientError
 
-from services.ingest.logic.pipeline import InProgress
+from services.common.storage import IDEMPOTENCY_KEY, IDEMPOTENCY_TTL_ATTRIBUTE
+from services.ingest.models.errors import InProgress
 
 # Vendors retry for up to a day (Salesforce 24 h, EventBridge-style senders 24 h): keep keys a week.
 EXPIRES_AFTER_SECONDS = 7 * 24 * 3600
@@ -76,7 +77,12 @@ class PowertoolsOnce:
         self._config = config = IdempotencyConfig(
             event_key_jmespath="key", expires_after_seconds=EXPIRES_AFTER_SECONDS, response_hook=self._replayed
         )
-        store = WriteOnceDynamoDB(table_name=table_name, boto3_client=dynamodb)
+        store = WriteOnceDynamoDB(
+            table_name=table_name,
+            boto3_client=dynamodb,
+            key_attr=IDEMPOTENCY_KEY,
+            expiry_attr=IDEMPOTENCY_TTL_ATTRIBUTE,
+        )
 
         @idempotent_function(data_keyword_argument="delivery", config=config, persistence_store=store)
         def once(delivery: dict[str, str]) -> dict[str, object]:

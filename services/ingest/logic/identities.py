@@ -9,30 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Literal, NamedTuple, Protocol
+from typing import Literal
 
 from services.common.storage import account_key, contact_namespace, lookup_key
-from services.ingest.models.webhook import (
-    CONTACT_SUFFIX,
-    AccountRef,
-    IdentityClaim,
-    UnknownAccount,
-)
-
-
-class Identity(NamedTuple):  # a tuple: built for every event on the hot path, ten times cheaper than a dataclass
-    account_id: str
-    contact_id: str | None = None
-
-
-class IdentityLookup(Protocol):
-    def find(self, namespace: str, external_id: str) -> Identity | None:
-        """The record ``LOOKUP#<namespace>#<external_id>`` names, if any."""
-
-    def account_exists(self, account_id: str) -> bool: ...
-
-    def remember(self, namespace: str, external_id: str, identity: Identity, learned_from: str) -> bool:
-        """Create the lookup unless one exists already (then nothing is written and False is returned)."""
+from services.ingest.logic.ports import IdentityLookup
+from services.ingest.models.errors import UnknownAccount
+from services.ingest.models.webhook import CONTACT_SUFFIX, AccountRef, Identity, IdentityClaim
 
 
 def normalize_email(email: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 REASONS = ("malformed_payload", "unmappable", "unknown_account")
 
 Status = Literal["pending", "replayed"]
+#: What became of one replay (``retry_later``: left as it was, e.g. the same delivery is in flight).
+Result = Literal["replayed", "quarantined", "not_found", "already_replayed", "retry_later"]
 
 
 def quarantine_id(source: str, body: bytes) -> str:
@@ -69,3 +71,30 @@ class ReplayRequest(BaseModel):
         if self.source and not self.reason:
             raise ValueError("source narrows a bulk replay by reason; it needs a reason")
         return self
+
+
+@dataclass(frozen=True)
+class ReplayResult:
+    quarantine_id: str
+    result: Result
+    reason: str | None = None  # the new reason, when it is still quarantined
+    message: str | None = None
+    outcome: str | None = None  # accepted, duplicate or ignored, when it was replayed
+    event_ids: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items() if v not in (None, ())}
+
+
+@dataclass(frozen=True)
+class ReplayAnswer:
+    """The QuarantineReplay function's answer to a direct request."""
+
+    results: list[ReplayResult]
+    following: str | None = None  # a bulk replay that ran out of time continues after this listing position
+
+    def as_dict(self) -> dict[str, Any]:
+        answer: dict[str, Any] = {"results": [r.as_dict() for r in self.results], "more": self.following is not None}
+        if self.following is not None:
+            answer["next"] = self.following  # sent back as `after` to continue
+        return answer

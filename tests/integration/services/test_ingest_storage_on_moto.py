@@ -15,9 +15,9 @@ from boomerang.signing import sign
 from services.ingest.adapters.archive import FirehoseArchive, RawReader
 from services.ingest.adapters.identities import PortfolioIdentities
 from services.ingest.adapters.quarantine import DynamoQuarantine
-from services.ingest.logic.identities import Identity
 from services.ingest.logic.raw import RawDelivery, RawRef, record_line
 from services.ingest.models.quarantine import QuarantinedDelivery
+from services.ingest.models.webhook import Identity
 from tests.integration.services.conftest import Context, drain, http_event
 from tests.samples import SAMPLES
 

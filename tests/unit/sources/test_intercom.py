@@ -9,7 +9,8 @@ import pytest
 from services.common.models.events import Severity, TicketEscalated, TicketOpened, TicketStatus, TicketUpdated
 from services.ingest.logic.pipeline import IngestService
 from services.ingest.logic.sources.intercom import Intercom, _Item
-from services.ingest.models.webhook import Unmappable, WebhookRequest
+from services.ingest.models.errors import Unmappable
+from services.ingest.models.webhook import WebhookRequest
 from tests.fakes import FakePublisher
 from tests.fakes.ingest import ingest_service
 

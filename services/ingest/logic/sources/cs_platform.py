@@ -27,16 +27,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from services.common.models.events import CATALOG, PRODUCED_BY_BOOMERANG, EventType
-from services.ingest.logic.sources.payload import describe, json_body, source_options
-from services.ingest.models.webhook import (
-    AccountRef,
-    MalformedPayload,
-    Parsed,
-    SignatureInvalid,
-    Unmappable,
-    VendorEvent,
-    WebhookRequest,
-)
+from services.ingest.logic.sources.payload import json_body, source_options
+from services.ingest.models.errors import MalformedPayload, SignatureInvalid, Unmappable, describe
+from services.ingest.models.webhook import AccountRef, Parsed, VendorEvent, WebhookRequest
 
 IGNORE = "ignore"
 MAX_EVENTS = 100

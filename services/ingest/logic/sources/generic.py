@@ -13,16 +13,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 from services.common.models.events import CATALOG, PRODUCED_BY_BOOMERANG, EventType
 from services.ingest.logic.signatures import hmac_hex, parse_stripe_style, require_equal, require_fresh
-from services.ingest.logic.sources.payload import describe, json_body, validate
-from services.ingest.models.webhook import (
-    AccountRef,
-    MalformedPayload,
-    Parsed,
-    SignatureInvalid,
-    Unmappable,
-    VendorEvent,
-    WebhookRequest,
-)
+from services.ingest.logic.sources.payload import json_body, validate
+from services.ingest.models.errors import MalformedPayload, SignatureInvalid, Unmappable, describe
+from services.ingest.models.webhook import AccountRef, Parsed, VendorEvent, WebhookRequest
 
 SIGNATURE_HEADER = "boomerang-signature"
 

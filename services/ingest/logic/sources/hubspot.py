@@ -27,16 +27,8 @@ from services.common.models.events import EventType
 from services.common.storage import contact_namespace
 from services.ingest.logic.signatures import hmac_b64, require_equal, require_fresh
 from services.ingest.logic.sources.payload import json_body, source_options, validate
-from services.ingest.models.webhook import (
-    AccountRef,
-    IdentityClaim,
-    MalformedPayload,
-    Parsed,
-    SignatureInvalid,
-    Unmappable,
-    VendorEvent,
-    WebhookRequest,
-)
+from services.ingest.models.errors import MalformedPayload, SignatureInvalid, Unmappable
+from services.ingest.models.webhook import AccountRef, IdentityClaim, Parsed, VendorEvent, WebhookRequest
 
 SIGNATURE_HEADER = "x-hubspot-signature-v3"
 TIMESTAMP_HEADER = "x-hubspot-request-timestamp"

@@ -26,17 +26,8 @@ from services.common.models.events import EventType, Severity, TicketStatus
 from services.common.storage import contact_namespace
 from services.ingest.logic.signatures import require_equal
 from services.ingest.logic.sources.payload import source_options
-from services.ingest.models.webhook import (
-    AccountRef,
-    IdentityClaim,
-    MalformedPayload,
-    Parsed,
-    Reply,
-    SignatureInvalid,
-    Unmappable,
-    VendorEvent,
-    WebhookRequest,
-)
+from services.ingest.models.errors import MalformedPayload, SignatureInvalid, Unmappable
+from services.ingest.models.webhook import AccountRef, IdentityClaim, Parsed, Reply, VendorEvent, WebhookRequest
 
 SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 OUTBOUND_NS = "http://soap.sforce.com/2005/09/outbound"

@@ -18,7 +18,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 from services.common.models.events import EventType
 from services.ingest.logic.signatures import hmac_b64, require_equal
 from services.ingest.logic.sources.payload import json_body, source_options, validate
-from services.ingest.models.webhook import AccountRef, Parsed, Unmappable, VendorEvent, WebhookRequest
+from services.ingest.models.errors import Unmappable
+from services.ingest.models.webhook import AccountRef, Parsed, VendorEvent, WebhookRequest
 
 SIGNATURE_HEADER = "typeform-signature"
 

@@ -25,16 +25,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from services.common.models.events import EventType, Severity, TicketStatus
 from services.ingest.logic.signatures import hmac_b64, require_equal, require_fresh
-from services.ingest.logic.sources.payload import describe, json_body, source_options, validate
-from services.ingest.models.webhook import (
-    AccountRef,
-    MalformedPayload,
-    Parsed,
-    SignatureInvalid,
-    Unmappable,
-    VendorEvent,
-    WebhookRequest,
-)
+from services.ingest.logic.sources.payload import json_body, source_options, validate
+from services.ingest.models.errors import MalformedPayload, SignatureInvalid, Unmappable, describe
+from services.ingest.models.webhook import AccountRef, Parsed, VendorEvent, WebhookRequest
 
 SIGNATURE_HEADER = "x-zendesk-webhook-signature"
 TIMESTAMP_HEADER = "x-zendesk-webhook-signature-timestamp"
