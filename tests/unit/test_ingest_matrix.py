@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from services.common.storage import SOURCE_SECRET_KEYS
 from services.ingest.logic.sources import SOURCE_NAMES, sources
 from services.ingest.models.webhook import WebhookRequest
 from tests.fakes import FakePublisher
@@ -44,6 +45,15 @@ def harness() -> Harness:
 
 def test_every_source_has_a_sample():
     assert set(SAMPLES) == set(SOURCE_NAMES)
+
+
+def test_the_sources_are_the_storage_contracts_each_with_its_secret_key():
+    # Given the sources ingest builds, and the secret keys the storage contract names (infra creates those)
+    built = sources()
+    # Then they are the same sources, in the same order, each reading its own key
+    assert list(built) == list(SOURCE_NAMES)
+    assert list(SOURCE_NAMES) == list(SOURCE_SECRET_KEYS)
+    assert {name: source.secret_key for name, source in built.items()} == SOURCE_SECRET_KEYS
 
 
 @pytest.mark.parametrize("source", SOURCE_NAMES)

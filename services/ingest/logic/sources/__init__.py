@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
+from services.common.storage import SOURCE_SECRET_KEYS
 from services.ingest.models.webhook import Parsed, WebhookRequest
 
 
 class Source(Protocol):
     name: str  # the URL segment: POST /webhooks/<name>
-    secret_key: str  # its key in the Boomerang secret
+    secret_key: str  # its key in the Boomerang secret: SOURCE_SECRET_KEYS[name], the storage contract's
 
     def verify(self, request: WebhookRequest, secrets: dict[str, str], now: datetime) -> None:
         """Raise SignatureInvalid unless the delivery is authentic (and fresh, where the vendor allows)."""
@@ -19,18 +20,8 @@ class Source(Protocol):
         """Raise MalformedPayload / Unmappable for a body that can't become canonical events."""
 
 
-SOURCE_NAMES = (
-    "delighted",
-    "typeform",
-    "zendesk",
-    "intercom",
-    "hubspot",
-    "salesforce",
-    "gainsight",
-    "churnzero",
-    "totango",
-    "generic",
-)
+#: Every source, in the storage contract's order (each has its key in the secret; a test keeps them in step).
+SOURCE_NAMES: tuple[str, ...] = tuple(SOURCE_SECRET_KEYS)
 
 
 def sources(options: dict[str, dict[str, Any]] | None = None) -> dict[str, Source]:

@@ -144,7 +144,7 @@ def _blank_to_none(value: Any) -> Any:
 
 
 class CsPlatformSource:
-    """Base for the admin-defined-JSON platforms; subclasses set ``name`` and ``secret_key``."""
+    """Base for the admin-defined-JSON platforms; subclasses set ``name``, and ``secret_key`` from the contract."""
 
     name: str = ""
     secret_key: str = ""

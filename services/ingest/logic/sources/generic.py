@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from services.common.models.events import CATALOG, PRODUCED_BY_BOOMERANG, EventType
+from services.common.storage import SOURCE_SECRET_KEYS
 from services.ingest.logic.signatures import hmac_hex, parse_stripe_style, require_equal, require_fresh
 from services.ingest.logic.sources.payload import json_body, validate
 from services.ingest.models.errors import MalformedPayload, SignatureInvalid, Unmappable, describe
@@ -53,7 +54,7 @@ class _Batch(BaseModel):
 
 class Generic:
     name = "generic"
-    secret_key = "generic_signing_secret"
+    secret_key = SOURCE_SECRET_KEYS[name]
 
     def verify(self, request: WebhookRequest, secrets: dict[str, str], now: datetime) -> None:
         timestamp, signatures = parse_stripe_style(request.headers.get(SIGNATURE_HEADER))

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from services.common.models.events import EventType, Severity, TicketStatus
+from services.common.storage import SOURCE_SECRET_KEYS
 from services.ingest.logic.signatures import hmac_hex, require_equal
 from services.ingest.logic.sources.payload import json_body, source_options, validate
 from services.ingest.models.errors import MalformedPayload, Unmappable, describe
@@ -152,7 +153,7 @@ class _Notification(BaseModel):
 
 class Intercom:
     name = "intercom"
-    secret_key = "intercom_client_secret"
+    secret_key = SOURCE_SECRET_KEYS[name]
 
     def __init__(self, **options: Any):
         self.options = source_options(IntercomOptions, self.name, options)

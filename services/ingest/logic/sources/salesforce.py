@@ -23,7 +23,7 @@ from xml.parsers import expat
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.common.models.events import EventType, Severity, TicketStatus
-from services.common.storage import contact_namespace
+from services.common.storage import SOURCE_SECRET_KEYS, contact_namespace
 from services.ingest.logic.signatures import require_equal
 from services.ingest.logic.sources.payload import source_options
 from services.ingest.models.errors import MalformedPayload, SignatureInvalid, Unmappable
@@ -185,7 +185,7 @@ class _Message:
 
 class Salesforce:
     name = "salesforce"
-    secret_key = "salesforce_token"
+    secret_key = SOURCE_SECRET_KEYS[name]
 
     def __init__(self, **options: Any):
         self.options = source_options(_Options, self.name, options)

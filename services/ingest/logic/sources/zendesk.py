@@ -24,6 +24,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from services.common.models.events import EventType, Severity, TicketStatus
+from services.common.storage import SOURCE_SECRET_KEYS
 from services.ingest.logic.signatures import hmac_b64, require_equal, require_fresh
 from services.ingest.logic.sources.payload import json_body, source_options, validate
 from services.ingest.models.errors import MalformedPayload, SignatureInvalid, Unmappable, describe
@@ -130,7 +131,7 @@ class _Trigger(BaseModel):
 
 class Zendesk:
     name = "zendesk"
-    secret_key = "zendesk_signing_secret"
+    secret_key = SOURCE_SECRET_KEYS[name]
 
     def __init__(self, **options: Any):
         self.options = source_options(ZendeskOptions, self.name, options)
