@@ -101,7 +101,8 @@ def test_each_sources_webhook_is_on_the_bus_with_a_raw_ref_to_its_exact_body(sta
     status, answer = _deliver(stack, source, body)
     assert status in (200, 202), answer  # Salesforce is answered with its SOAP Ack
     ids = _event_ids(source, body)
-    assert ids and ids == set(answer.get("event_ids", ids))
+    assert ids
+    assert ids == set(answer.get("event_ids", ids))
     # Then each of its canonical events is on the bus
     assert _wait_until_idle(stack, ignore=("e2e-bus-tap",))
     events = {e["detail"]["event_id"]: e for e in tap.drain() if e["detail"].get("event_id") in ids}
@@ -122,7 +123,8 @@ def test_an_unknown_account_waits_in_the_quarantine_and_is_published_once_its_ma
     # Then it is refused with 422, nothing is published, and it is listed in the quarantine
     assert (status, answer["error"]) == (422, "unknown_account")
     [item] = [i for i in _pending(stack, "unknown_account") if i["id"] == answer["quarantine_id"]]
-    assert item["waiting_for"] == ["LOOKUP#churnzero#CUST-20001"] and item["source"] == "churnzero"
+    assert item["waiting_for"] == ["LOOKUP#churnzero#CUST-20001"]
+    assert item["source"] == "churnzero"
     # When the operator imports the portfolio with Rio Claro's ChurnZero id
     with tempfile.TemporaryDirectory() as workdir:
         portfolio = Path(workdir) / "portfolio"

@@ -65,7 +65,8 @@ def test_valid_delivery_is_published_with_its_archived_raw_body(harness, source)
     # Then it is accepted and its events are on the bus, each pointing at the exact archived body
     assert result.outcome == "accepted", result.body
     assert result.status == (200 if source == "salesforce" else 202)
-    assert harness.bus.published and len(harness.bus.published) == result.body["accepted"]
+    assert harness.bus.published
+    assert len(harness.bus.published) == result.body["accepted"]
     assert {e.raw_ref for e in harness.bus.published} == {result.raw_ref}
     assert harness.archive.bodies[result.raw_ref].body == body
     assert harness.quarantine.items == {}
@@ -120,4 +121,5 @@ def test_unmappable_body_is_422_and_kept_in_the_quarantine(harness, source):
     item = harness.quarantine.items[result.body["quarantine_id"]]
     assert (item.reason, item.body, item.path) == (result.body["error"], body, f"/webhooks/{source}")
     assert "authenticated" in item.verified
-    assert harness.bus.published == [] and harness.archive.bodies == {}
+    assert harness.bus.published == []
+    assert harness.archive.bodies == {}
