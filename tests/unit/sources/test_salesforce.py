@@ -149,25 +149,44 @@ def test_without_options_the_token_alone_authenticates(bus):
     assert ingest.accept(_request(fixture("salesforce", "03-lead-only.xml"), token="nope")).status == 401
 
 
+OPPORTUNITIES = fixture("salesforce", "01-opportunities.xml")
+
+
 @pytest.mark.parametrize(
     "body, fragment",
     [
-        (b"", "empty body"),
-        (b"<soapenv:Envelope", "not well-formed XML"),
-        (b'{"not": "xml"}', "not well-formed XML"),
-        (b"<a/>", "no soapenv:Body/notifications"),
-        (fixture("salesforce", "04-doctype-entities.xml"), "DOCTYPE"),
-        (
-            b'<?xml version="1.0"?><!DOCTYPE x SYSTEM "http://evil.example/x.dtd"><x/>',
-            "DOCTYPE",
+        pytest.param(b"", "empty body", id="empty"),
+        pytest.param(OPPORTUNITIES[: len(OPPORTUNITIES) // 2], "not well-formed XML", id="truncated"),
+        pytest.param(b"<soapenv:Envelope", "not well-formed XML", id="unclosed tag"),
+        pytest.param(b'{"not": "xml"}', "not well-formed XML", id="json"),
+        pytest.param(b"<a>" + b"<b>x</b>" * 260_000, "not well-formed XML", id="2 MB unclosed"),
+        pytest.param("<a>Zürich</a>".encode("latin-1"), "not well-formed XML", id="not utf-8"),
+        pytest.param(b"<a/>", "no soapenv:Body/notifications", id="not an outbound message"),
+        pytest.param(fixture("salesforce", "04-doctype-entities.xml"), "DOCTYPE", id="entities"),
+        pytest.param(
+            b'<?xml version="1.0"?><!DOCTYPE x SYSTEM "http://evil.example/x.dtd"><x/>', "DOCTYPE", id="external dtd"
         ),
-        (fixture("salesforce", "01-opportunities.xml").replace(b"<Id>04l5g00000Ch7vXAAR</Id>", b""), "needs an Id"),
-        (fixture("salesforce", "01-opportunities.xml").replace(b"264000.0", b"lots"), "Amount"),
+        pytest.param(OPPORTUNITIES.replace(b"<Id>04l5g00000Ch7vXAAR</Id>", b""), "needs an Id", id="no id"),
+        pytest.param(OPPORTUNITIES.replace(b"264000.0", b"lots"), "Amount", id="bad amount"),
     ],
 )
-def test_malformed_or_dangerous_xml_is_400(ingest, bus, body, fragment):
+def test_a_malformed_or_dangerous_body_with_the_right_token_is_400_and_kept(bus, quarantine, body, fragment):
+    # Given the token in the URL and organization_ids configured (the org can't be read from a broken body)
+    ingest = service(Salesforce(**OPTIONS), SECRETS, bus, quarantine)
+    # When such a body arrives
     result = ingest.accept(_request(body))
+    # Then it is refused as malformed, saying what is wrong
     assert fragment in refused(result, bus, 400, "malformed_payload")
+    # And, like every 400, its exact bytes are kept in the quarantine (never parsed further, never expanded)
+    item = quarantine.items[result.body["quarantine_id"]]
+    assert (item.reason, item.body) == ("malformed_payload", body)
+
+
+def test_a_malformed_body_with_a_wrong_token_is_401_and_not_kept(bus, quarantine):
+    ingest = service(Salesforce(**OPTIONS), SECRETS, bus, quarantine)
+    result = ingest.accept(_request(b"<soapenv:Envelope", token="wrong-token"))
+    refused(result, bus, 401, "invalid_signature")
+    assert quarantine.items == {}
 
 
 def test_notification_without_an_account_is_422(ingest, bus):

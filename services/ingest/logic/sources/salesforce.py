@@ -2,8 +2,9 @@
 
 Outbound messages are not signed. A delivery is authentic when (a) the endpoint URL carries the shared
 token (``?token=...``, compared in constant time with ``salesforce_token``) and (b) its ``OrganizationId`` is
-one of the configured ``organization_ids`` (15- or 18-character ids both accepted). The XML is parsed with
-the standard library after refusing any DOCTYPE, so no entity (internal or external) is ever expanded.
+one of the configured ``organization_ids`` (15- or 18-character ids both accepted); a body too broken to name
+one is refused as malformed (400) and, like every 400, kept in the quarantine. The XML is parsed with the
+standard library after refusing any DOCTYPE, so no entity (internal or external) is ever expanded.
 
 One message carries up to 100 ``Notification`` elements, each with its own ``Id`` (the dedupe key: Salesforce
 retries for 24 h, out of order and possibly twice, always with the record's latest field values) and an
@@ -196,7 +197,12 @@ class Salesforce:
         require_equal(secrets[self.secret_key], tokens[0] if len(tokens) == 1 else None, "token in the endpoint URL")
         if not self.options.organization_ids:
             return  # token only: documented; organization_ids is strongly recommended
-        org = _Message(request.body).organization_id
+        try:
+            org = _Message(request.body).organization_id
+        except MalformedPayload:
+            # The token authenticated it; a body that names no organization can't be checked further, and
+            # parse() refuses it the same way: a 400 whose body is kept in the quarantine, never expanded.
+            return
         try:
             org18 = id18(org)
         except ValueError:
