@@ -4,7 +4,8 @@ Items (names from services/common/storage.py): ``Q#<id>``/``ITEM`` (the delivery
 bookkeeping) and one ``WAIT#<lookup key>``/``<id>`` per lookup key an unknown-account item waits for. Pending
 items carry the ``ByReason`` index's keys (``list_pk`` = reason, ``list_sk`` = ``<source>#<received at>#<id>``),
 which the sparse index lists; a replayed item loses both, keeps its outcome and expires after
-``RESOLVED_TTL_DAYS``.
+``RESOLVED_TTL_DAYS``. A delivery kept again (a vendor retry, a failed replay) keeps its first receipt time and
+its place in the listing, and its newest body.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ class DynamoQuarantine(Table):
 
     # ------------------------------------------------------------------ writes
     def keep(self, item: QuarantinedDelivery, *, replay: bool) -> None:
-        values: dict[str, Any] = {
+        values: dict[str, Any] = {  # the newest delivery's (a retry may carry other bytes: Salesforce)
             "quarantine_id": item.quarantine_id,
             "source": item.source,
             "reason": item.reason,
@@ -71,16 +72,19 @@ class DynamoQuarantine(Table):
             "waiting_for": list(item.waiting_for),
             "pending_events": list(item.pending_events),
         }
-        once = {  # set by the first delivery only
+        once = {  # set by the first delivery only: the listing stays in order of first receipt
             "received_at": item.received_at.isoformat(),
             LIST_SK: item.listing_key,
         }
+        removed = ["outcome", "replayed_at", TTL_ATTRIBUTE]
         if len(item.body) <= INLINE_BODY_BYTES:
-            once["body"] = item.body  # type: ignore[assignment]
+            # An inline body wins over an object an earlier delivery left (``get``); ``resolve`` deletes that.
+            values["body"] = item.body
         else:
             values["body_key"] = body_key(item.quarantine_id)
             raw = RawDelivery(item.quarantine_id, item.source, item.received_at, item.content_type, item.body)
             put_body(self.s3, self.bucket, values["body_key"], raw)
+            removed.append("body")
         names: dict[str, str] = {}
         placeholders: dict[str, Any] = {}
         sets: list[str] = []
@@ -96,7 +100,7 @@ class DynamoQuarantine(Table):
         self.db.update_item(
             TableName=self.name,
             Key=item_key(item.quarantine_id),
-            UpdateExpression=f"SET {', '.join(sets)} ADD #counter :one REMOVE outcome, replayed_at, {TTL_ATTRIBUTE}",
+            UpdateExpression=f"SET {', '.join(sets)} ADD #counter :one REMOVE {', '.join(removed)}",
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=to_item(placeholders),
         )

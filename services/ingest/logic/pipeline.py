@@ -213,8 +213,12 @@ class IngestService:
     ) -> IngestResult:
         if verified is None:
             verified = f"authenticated by the {source.name} adapter's check at {request.received_at.isoformat()}"
+        if replaying is not None:
+            kept_as = replaying.quarantine_id
+        else:  # a vendor retrying it (the same identity: for most vendors the same bytes) finds this item
+            kept_as = quarantine_id(source.name, source.quarantine_identity(request))
         item = QuarantinedDelivery(
-            quarantine_id=replaying.quarantine_id if replaying else quarantine_id(source.name, request.body),
+            quarantine_id=kept_as,
             source=source.name,
             reason=exc.code,
             message=exc.message,

@@ -66,7 +66,8 @@ class QuarantineStore(Protocol):
     """Where correctly signed deliveries wait until they can be used (QuarantineTable)."""
 
     def keep(self, item: QuarantinedDelivery, *, replay: bool) -> None:
-        """Create or update the item (same id: one more delivery, or one more replay attempt)."""
+        """Create or update the item (same id: one more delivery, or one more replay attempt; the newest body
+        is kept, the first receipt time stays)."""
 
     def get(self, quarantine_id: str) -> QuarantinedDelivery | None: ...
 

@@ -17,9 +17,10 @@ Status = Literal["pending", "replayed"]
 Result = Literal["replayed", "quarantined", "not_found", "already_replayed", "retry_later"]
 
 
-def quarantine_id(source: str, body: bytes) -> str:
-    """Derived from the bytes: a vendor retrying the same delivery finds the same item, not a new one."""
-    digest = hashlib.sha256(source.encode() + b"\x1f" + body).hexdigest()
+def quarantine_id(source: str, identity: bytes) -> str:
+    """Derived from what identifies the delivery (its bytes, unless its source says otherwise: ``Source.
+    quarantine_identity``): a vendor retrying the same delivery finds the same item, not a new one."""
+    digest = hashlib.sha256(source.encode() + b"\x1f" + identity).hexdigest()
     return f"{source}-{digest[:20]}"
 
 

@@ -1,6 +1,6 @@
 """Salesforce outbound messages (SOAP), authenticated by the URL's token and the configured organization ids."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -18,7 +18,7 @@ from services.common.models.events import (
 )
 from services.ingest.logic.sources.salesforce import ACK, Salesforce, id18
 from services.ingest.models.webhook import WebhookRequest
-from tests.unit.sources.conftest import fixture, refused, request, service
+from tests.unit.sources.conftest import NOW, fixture, refused, request, service
 
 TOKEN = "sf-7Hq2-token-c41d"
 SECRETS = {Salesforce.secret_key: TOKEN}
@@ -221,6 +221,64 @@ def test_a_message_with_one_unknown_account_is_acked_and_that_notification_waits
     assert len(bus.published) == 2
     assert result.body["quarantined"] == 1
     assert result.reason == "unknown_account"
+
+
+def _unknown_accounts(body: bytes) -> bytes:
+    for known in (b"0015g00000rKIRaAAO", b"0015g00000ee7NAAAY", b"0015g00000oPDjVAAW"):
+        body = body.replace(known, b"0015g00000ZZZZZAAA")
+    return body
+
+
+@pytest.mark.parametrize(
+    "body, latest",
+    [
+        pytest.param(
+            _unknown_accounts(OPPORTUNITIES),
+            (b"LastModifiedDate>2026-11-22T11:5", b"LastModifiedDate>2026-11-22T12:0"),
+            id="unknown account",
+        ),
+        pytest.param(
+            fixture("salesforce", "05-opportunity-without-account.xml"),
+            (b"Proposal/Price Quote", b"Negotiation/Review"),
+            id="unmappable",
+        ),
+    ],
+)
+def test_a_retry_with_the_records_latest_values_finds_the_first_item_and_keeps_the_newest_body(
+    bus, quarantine, body, latest
+):
+    # Given a message kept in the quarantine (Salesforce got no Ack, so it retries)
+    ingest = service(Salesforce(**OPTIONS), SECRETS, bus, quarantine)
+    first = ingest.accept(_request(body))
+    # When the retry carries the records' latest values: the same Notification Ids, other fields and bytes
+    retry = body.replace(*latest)
+    assert retry != body
+    later = request("salesforce", retry, HEADERS, url=f"{ENDPOINT}?token={TOKEN}", now=NOW + timedelta(minutes=5))
+    second = ingest.accept(later)
+    # Then it finds the first item instead of making a second: one more delivery, the newest body, and the
+    # first receipt time (its place in the listing)
+    assert second.quarantine_id == first.quarantine_id
+    assert list(quarantine.items) == [first.quarantine_id]
+    item = quarantine.items[first.quarantine_id]
+    assert (item.deliveries, item.body, item.received_at) == (2, retry, NOW)
+
+
+def test_other_notifications_are_another_item(bus, quarantine):
+    # Given a kept message, and a message with other Notification Ids for the same unknown accounts
+    ingest = service(Salesforce(**OPTIONS), SECRETS, bus, quarantine)
+    body = _unknown_accounts(OPPORTUNITIES)
+    other = body.replace(b"<Id>04l5g00000Ch7v", b"<Id>04l5g00000Ch9v")
+    # When both arrive / Then each is its own item
+    assert ingest.accept(_request(body)).quarantine_id != ingest.accept(_request(other)).quarantine_id
+    assert len(quarantine.items) == 2
+
+
+def test_malformed_bodies_are_told_apart_by_their_bytes(bus, quarantine):
+    ingest = service(Salesforce(**OPTIONS), SECRETS, bus, quarantine)
+    first, again, other = (ingest.accept(_request(b)) for b in (b"<soapenv:Envelope", b"<soapenv:Envelope", b"<a>"))
+    assert first.quarantine_id == again.quarantine_id
+    assert first.quarantine_id != other.quarantine_id
+    assert quarantine.items[first.quarantine_id].deliveries == 2
 
 
 def test_types_priorities_and_statuses_are_configurable(bus):

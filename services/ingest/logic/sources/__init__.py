@@ -1,4 +1,8 @@
-"""One adapter per vendor: verify the delivery, then map it to canonical events."""
+"""One adapter per vendor: verify the delivery, then map it to canonical events.
+
+Each vendor's class subclasses ``Source`` (a Protocol, so its defaults come along) and reads its secret key
+from the storage contract: ``secret_key = SOURCE_SECRET_KEYS[name]``.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,14 @@ class Source(Protocol):
 
     def parse(self, request: WebhookRequest) -> Parsed:
         """Raise MalformedPayload / Unmappable for a body that can't become canonical events."""
+
+    def quarantine_identity(self, request: WebhookRequest) -> bytes:
+        """What identifies this delivery in the quarantine: a retry with the same identity finds the same item.
+
+        By default its bytes (vendors retry the same bytes); a vendor that retries with other bytes says what
+        stays the same (Salesforce: the notification ids).
+        """
+        return request.body
 
 
 #: Every source, in the storage contract's order (each has its key in the secret; a test keeps them in step).

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from services.common.models.events import EventType
 from services.common.storage import SOURCE_SECRET_KEYS
 from services.ingest.logic.signatures import hmac_hex, require_equal
+from services.ingest.logic.sources import Source
 from services.ingest.logic.sources.payload import json_body, validate
 from services.ingest.models.webhook import AccountRef, Parsed, VendorEvent, WebhookRequest
 
@@ -55,7 +56,7 @@ class _ResponseDelivery(BaseModel):
     event_data: _Response
 
 
-class Delighted:
+class Delighted(Source):
     name = "delighted"
     secret_key = SOURCE_SECRET_KEYS[name]
 

@@ -14,6 +14,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 from services.common.models.events import CATALOG, PRODUCED_BY_BOOMERANG, EventType
 from services.common.storage import SOURCE_SECRET_KEYS
 from services.ingest.logic.signatures import hmac_hex, parse_stripe_style, require_equal, require_fresh
+from services.ingest.logic.sources import Source
 from services.ingest.logic.sources.payload import json_body, validate
 from services.ingest.models.errors import MalformedPayload, SignatureInvalid, Unmappable, describe
 from services.ingest.models.webhook import AccountRef, Parsed, VendorEvent, WebhookRequest
@@ -52,7 +53,7 @@ class _Batch(BaseModel):
     events: list[_Event] = Field(min_length=1, max_length=100)
 
 
-class Generic:
+class Generic(Source):
     name = "generic"
     secret_key = SOURCE_SECRET_KEYS[name]
 

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, m
 from services.common.models.events import EventType
 from services.common.storage import SOURCE_SECRET_KEYS, contact_namespace
 from services.ingest.logic.signatures import hmac_b64, require_equal, require_fresh
+from services.ingest.logic.sources import Source
 from services.ingest.logic.sources.payload import json_body, source_options, validate
 from services.ingest.models.errors import MalformedPayload, SignatureInvalid, Unmappable
 from services.ingest.models.webhook import AccountRef, IdentityClaim, Parsed, VendorEvent, WebhookRequest
@@ -124,7 +125,7 @@ class _Batch(RootModel[list[_Event]]):
     pass
 
 
-class HubSpot:
+class HubSpot(Source):
     name = "hubspot"
     secret_key = SOURCE_SECRET_KEYS[name]
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from services.common.models.events import EventType, Severity, TicketStatus
 from services.common.storage import SOURCE_SECRET_KEYS
 from services.ingest.logic.signatures import hmac_hex, require_equal
+from services.ingest.logic.sources import Source
 from services.ingest.logic.sources.payload import json_body, source_options, validate
 from services.ingest.models.errors import MalformedPayload, Unmappable, describe
 from services.ingest.models.webhook import AccountRef, Parsed, VendorEvent, WebhookRequest
@@ -151,7 +152,7 @@ class _Notification(BaseModel):
     data: _Data
 
 
-class Intercom:
+class Intercom(Source):
     name = "intercom"
     secret_key = SOURCE_SECRET_KEYS[name]
 

@@ -7,8 +7,9 @@ one is refused as malformed (400) and, like every 400, kept in the quarantine. T
 standard library after refusing any DOCTYPE, so no entity (internal or external) is ever expanded.
 
 One message carries up to 100 ``Notification`` elements, each with its own ``Id`` (the dedupe key: Salesforce
-retries for 24 h, out of order and possibly twice, always with the record's latest field values) and an
-``sObject`` with the fields the admin selected. Every accepted message, including one with nothing
+retries for 24 h, out of order and possibly twice, always with the record's latest field values, so the Ids
+also name the message's quarantine item, which keeps the newest body) and an ``sObject`` with the fields the
+admin selected. Every accepted message, including one with nothing
 Boomerang uses, is answered with the ``<Ack>true</Ack>`` envelope of the outbound messaging WSDL.
 """
 
@@ -26,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from services.common.models.events import EventType, Severity, TicketStatus
 from services.common.storage import SOURCE_SECRET_KEYS, contact_namespace
 from services.ingest.logic.signatures import require_equal
+from services.ingest.logic.sources import Source
 from services.ingest.logic.sources.payload import source_options
 from services.ingest.models.errors import MalformedPayload, SignatureInvalid, Unmappable
 from services.ingest.models.webhook import AccountRef, IdentityClaim, Parsed, Reply, VendorEvent, WebhookRequest
@@ -184,7 +186,7 @@ class _Message:
             self.notifications.append(_Notification(note_id, kind, fields))
 
 
-class Salesforce:
+class Salesforce(Source):
     name = "salesforce"
     secret_key = SOURCE_SECRET_KEYS[name]
 
@@ -209,6 +211,16 @@ class Salesforce:
             raise SignatureInvalid("missing or invalid OrganizationId") from None
         if org18 not in self.options.organization_ids:
             raise SignatureInvalid(f"OrganizationId {org} is not one of the configured organization_ids")
+
+    def quarantine_identity(self, request: WebhookRequest) -> bytes:
+        """The message's Notification Ids: Salesforce retries them with the records' latest field values."""
+        try:
+            notifications = _Message(request.body).notifications
+        except MalformedPayload:
+            return request.body
+        if not notifications:
+            return request.body
+        return b"notifications:" + ",".join(sorted(n.id for n in notifications)).encode()
 
     def parse(self, request: WebhookRequest) -> Parsed:
         message = _Message(request.body)

@@ -18,6 +18,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 from services.common.models.events import EventType
 from services.common.storage import SOURCE_SECRET_KEYS
 from services.ingest.logic.signatures import hmac_b64, require_equal
+from services.ingest.logic.sources import Source
 from services.ingest.logic.sources.payload import json_body, source_options, validate
 from services.ingest.models.errors import Unmappable
 from services.ingest.models.webhook import AccountRef, Parsed, VendorEvent, WebhookRequest
@@ -87,7 +88,7 @@ def _value(answer: _Answer) -> Any:
     return extra.get(answer.type)
 
 
-class Typeform:
+class Typeform(Source):
     name = "typeform"
     secret_key = SOURCE_SECRET_KEYS[name]
 

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from services.common.models.events import EventType, Severity, TicketStatus
 from services.common.storage import SOURCE_SECRET_KEYS
 from services.ingest.logic.signatures import hmac_b64, require_equal, require_fresh
+from services.ingest.logic.sources import Source
 from services.ingest.logic.sources.payload import json_body, source_options, validate
 from services.ingest.models.errors import MalformedPayload, SignatureInvalid, Unmappable, describe
 from services.ingest.models.webhook import AccountRef, Parsed, VendorEvent, WebhookRequest
@@ -129,7 +130,7 @@ class _Trigger(BaseModel):
         return str(value) if isinstance(value, int) else value
 
 
-class Zendesk:
+class Zendesk(Source):
     name = "zendesk"
     secret_key = SOURCE_SECRET_KEYS[name]
 
