@@ -10,6 +10,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
@@ -114,6 +115,26 @@ def test_each_sources_webhook_is_on_the_bus_with_a_raw_ref_to_its_exact_body(sta
     capsysbinary.readouterr()
     assert cli(["raw", "show", ref, "--endpoint-url", stack.moto_url]) == 0
     assert capsysbinary.readouterr().out == body
+
+
+def test_three_identical_deliveries_at_once_are_each_accepted_with_the_same_event_ids(stack):
+    # Given one generic event (an id no other test sends), posted three times at the same moment
+    body = json.dumps(
+        {
+            "id": "e2e-triplet",
+            "type": "TicketOpened",
+            "occurred_at": "2026-11-22T11:00:00Z",
+            "account": {"id": "acc-kestrel"},
+            "data": {"ticket_id": "T-3", "severity": "low"},
+        }
+    ).encode()
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        answers = list(pool.map(lambda _: _deliver(stack, "generic", body), range(3)))
+    # Then none is told "still being processed": each is accepted (202), or a duplicate (200) of one that
+    # completed first, and all carry the same event ids (the moto test holds three in flight at once)
+    assert {status for status, _ in answers} <= {200, 202}
+    assert 202 in {status for status, _ in answers}
+    assert len({tuple(answer["event_ids"]) for _, answer in answers}) == 1
 
 
 def test_an_unknown_account_waits_in_the_quarantine_and_is_published_once_its_mapping_is_imported(stack, tap):

@@ -190,14 +190,3 @@ def test_duplicate_delivery_is_200_and_publishes_once(bus):
     assert second.body["duplicate"] is True
     assert second.body["event_ids"] == first.body["event_ids"]
     assert len(bus.published) == 1
-
-
-def test_delivery_in_progress_elsewhere_is_409_so_the_vendor_retries(bus):
-    from services.ingest.models.errors import InProgress
-
-    def busy(key, action):
-        raise InProgress("being processed")
-
-    service = ingest_service(sources(), SECRETS, bus, once=busy)
-    result = service.accept(_request("delighted", PRIYA, sign("delighted", PRIYA, "dk")))
-    assert result.status == 409 and bus.published == []

@@ -7,7 +7,9 @@ No AWS here: the adapters are injected through the ports (services/ingest/logic/
   carries its ``quarantine_id``); a batch where only some events' accounts are unknown publishes the
   others (202) and quarantines the rest;
 * 200 ignored (well formed, nothing Boomerang uses) or duplicate (same vendor ids as an earlier delivery);
-* 202 accepted: the raw body is archived and every event on the bus carries its ``raw_ref``.
+* 202 accepted (200 with the vendor's own reply, e.g. Salesforce's SOAP Ack): the raw body is archived and
+  every event on the bus carries its ``raw_ref``. Identical deliveries in flight at the same moment all get it,
+  with the same event ids (there is no "still being processed" answer).
 """
 
 from __future__ import annotations
@@ -34,7 +36,6 @@ from services.ingest.logic.raw import RawDelivery
 from services.ingest.logic.sources import Source
 from services.ingest.models.errors import (
     QUARANTINED,
-    InProgress,
     SourceNotConfigured,
     UnknownAccount,
     UnknownSource,
@@ -147,10 +148,9 @@ class IngestService:
                 stored()
             return {"accepted": len(envelopes), "event_ids": [e.event_id for e in envelopes]}
 
-        try:
-            answer, duplicate = self._once(delivery_key(source.name, [e.source_event_id for e in envelopes]), publish)
-        except InProgress as exc:
-            return _refused(exc)
+        # Twins in flight at the same moment all publish (the same event ids: consumers apply each once) and all
+        # answer 202; a later redelivery finds the completed record (services/ingest/adapters/idempotency.py).
+        answer, duplicate = self._once(delivery_key(source.name, [e.source_event_id for e in envelopes]), publish)
         kept_id: str | None = None
         if unknown:
             # Published what we could place; the rest waits for its mapping.

@@ -44,13 +44,13 @@ class Replayer:
     def mapping_arrived(self, lookup_key: str) -> list[ReplayResult]:
         """A mapping was imported or learned: replay what waited for it.
 
-        Raises RetryLater when an item was left as it was (e.g. the same delivery is in flight), so the stream
-        delivers the record again.
+        Raises RetryLater when an item was left as it was (its source is unknown to this deployment, e.g. while
+        a deployment that adds it rolls out), so the stream delivers the record again.
         """
         results = self.replay_waiting([lookup_key])
         self._report(results)
         if any(r.result == "retry_later" for r in results):
-            raise RetryLater(f"{lookup_key}: a waiting delivery is being processed; retrying the record")
+            raise RetryLater(f"{lookup_key}: a waiting delivery's source is unknown here; retrying the record")
         return results
 
     # ------------------------------------------------------------------ replays
@@ -71,7 +71,7 @@ class Replayer:
             return ReplayResult(quarantine_id, "replayed", outcome=result.outcome, event_ids=tuple(event_ids))
         if result.outcome == "quarantined":
             return ReplayResult(quarantine_id, "quarantined", reason=result.reason, message=result.body.get("message"))
-        # e.g. the same delivery is being processed right now, or its source is gone: left as it was
+        # Refused before parsing: its source is not in this deployment's code. Left as it was.
         return ReplayResult(quarantine_id, "retry_later", reason=result.reason, message=result.body.get("message"))
 
     def replay_waiting(self, lookup_keys: Iterable[str]) -> list[ReplayResult]:

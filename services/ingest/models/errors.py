@@ -36,11 +36,6 @@ class SignatureInvalid(WebhookError):
     code = "invalid_signature"
 
 
-class InProgress(WebhookError):
-    status = 409
-    code = "in_progress"
-
-
 class SourceNotConfigured(WebhookError):
     """The source's key is not in the Boomerang secret yet: 503, so the vendor retries once it is."""
 
@@ -72,4 +67,5 @@ QUARANTINED = (MalformedPayload, Unmappable, UnknownAccount)
 
 
 class RetryLater(Exception):
-    """A replay could not run now (the same delivery is in flight); the stream retries the record."""
+    """A waiting delivery could not be replayed by this deployment (its source is unknown here); the stream
+    retries the record, which a container running newer code may handle."""

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 REASONS = ("malformed_payload", "unmappable", "unknown_account")
 
 Status = Literal["pending", "replayed"]
-#: What became of one replay (``retry_later``: left as it was, e.g. the same delivery is in flight).
+#: What became of one replay (``retry_later``: left as it was, its source unknown to this deployment).
 Result = Literal["replayed", "quarantined", "not_found", "already_replayed", "retry_later"]
 
 
