@@ -1,6 +1,7 @@
 """The ingest service's composition root: its settings from the environment, its objects built once per container.
 
-The webhook and QuarantineReplay handlers, the CLI and the local stack all build ingest through here.
+The webhook and QuarantineReplay handlers (and so the local stack, which runs them) build ingest through here;
+the CLI's quarantine and raw commands need one adapter each and build it from the names they are given.
 """
 
 from __future__ import annotations

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import get_args
 
 import pytest
 
 from boomerang.signing import sign
 from services.ingest.logic.quarantine import Replayer
 from services.ingest.logic.sources import sources
+from services.ingest.models.quarantine import REASONS, Reason
 from services.ingest.models.webhook import WebhookRequest
 from tests.fakes import FakePublisher
 from tests.fakes.ingest import InMemoryArchive, InMemoryIdentities, InMemoryOnce, InMemoryQuarantine, ingest_service
@@ -187,3 +189,8 @@ def test_a_replay_answers_with_ids_never_with_the_body(world):
     answer = world.replayer.replay(kept.quarantine_id).as_dict()
     assert set(answer) == {"quarantine_id", "result", "outcome", "event_ids"}
     json.dumps(answer)
+
+
+def test_a_bulk_replay_names_exactly_the_reasons_the_quarantine_keeps():
+    # The request model's Literal spells the reasons again (a type needs them spelled); they must agree
+    assert get_args(Reason) == REASONS

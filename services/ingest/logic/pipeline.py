@@ -117,7 +117,7 @@ class IngestService:
             parsed = source.parse(request)
             if parsed.claims:
                 for outcome in learn(parsed.claims, self._identities, source.name):
-                    note = f"identity_{outcome.outcome}"
+                    note = f"identity_{outcome}"
                     notes[note] = notes.get(note, 0) + 1
             events = parsed.events
             if replaying is not None and replaying.pending_events:

@@ -37,9 +37,6 @@ class Archive(Protocol):
     def reference(self, raw: RawDelivery) -> str:
         """The ``raw_ref`` the body will have (known before it is stored, so events can carry it)."""
 
-    def store(self, raw: RawDelivery) -> str:
-        """Keep the body; returns how (the adapter's own word, e.g. ``firehose`` or ``object``)."""
-
     def begin(self, raw: RawDelivery) -> Callable[[], str]:
         """Start keeping the body; the returned function waits for it (and raises if it failed)."""
 

@@ -9,8 +9,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from services.ingest.models.errors import QUARANTINED
+
 #: Why a delivery is in the quarantine: the error codes of the refusals that keep it.
-REASONS = ("malformed_payload", "unmappable", "unknown_account")
+REASONS: tuple[str, ...] = tuple(refusal.code for refusal in QUARANTINED)
+Reason = Literal["malformed_payload", "unmappable", "unknown_account"]  # REASONS, for the request model
 
 Status = Literal["pending", "replayed"]
 #: What became of one replay (``retry_later``: left as it was, its source unknown to this deployment).
@@ -61,7 +64,7 @@ class ReplayRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     ids: list[str] = Field(default_factory=list, max_length=1000)
-    reason: Literal["malformed_payload", "unmappable", "unknown_account"] | None = None
+    reason: Reason | None = None
     source: str | None = None
     after: str | None = None  # a bulk replay continues after this listing position (the last answer's `next`)
 

@@ -51,17 +51,10 @@ class IdentityClaim:
     claim, one contact) and no other account already holds that vendor id: learned, never guessed.
     """
 
-    source: str  # the lookup namespace: "hubspot" (a company) or "hubspot:contact" (a person)
+    source: str  # the lookup namespace: "hubspot" (a company) or contact_namespace("hubspot") (a person)
     external_id: str
     evidence: AccountRef
     source_event_id: str  # the vendor event that taught it (kept with the mapping)
-
-    @property
-    def is_contact(self) -> bool:
-        return self.source.endswith(CONTACT_SUFFIX)
-
-
-CONTACT_SUFFIX = ":contact"
 
 
 @dataclass(slots=True)  # built per delivery: a frozen field costs a call each (see IngestResult)

@@ -196,30 +196,12 @@ class Zendesk(Source):
         severity = self.severity(priority_text)
         status = self.status(status_text, default=TicketStatus.NEW if kind == CREATED else None)
         if kind == CREATED:
-            events = [
-                VendorEvent(
-                    type=EventType.TICKET_OPENED,
-                    source_event_id=envelope.id,
-                    occurred_at=occurred,
-                    account=account,
-                    data={"ticket_id": ticket_id, "severity": severity, "status": status, "subject": ticket.subject},
-                )
-            ]
+            events = [_opened(envelope.id, ticket_id, severity, status, ticket.subject, occurred, account)]
             hit = sorted({t.lower() for t in ticket.tags} & self.escalation_tags)
             if hit:
                 events.append(self._escalated(envelope.id, ticket_id, priority_text, hit, occurred, account))
             return Parsed(events=events)
-        return Parsed(
-            events=[
-                VendorEvent(
-                    type=EventType.TICKET_UPDATED,
-                    source_event_id=envelope.id,
-                    occurred_at=occurred,
-                    account=account,
-                    data={"ticket_id": ticket_id, "severity": severity, "status": status},
-                )
-            ]
-        )
+        return Parsed(events=[_updated(envelope.id, ticket_id, severity, status, occurred, account)])
 
     def parse_trigger(self, body: _Trigger) -> Parsed:
         try:
@@ -244,28 +226,14 @@ class Zendesk(Source):
         events: list[VendorEvent] = []
         if body.event == "ticket_created":
             status = self.status(body.status, default=TicketStatus.NEW)
-            events.append(
-                VendorEvent(
-                    type=EventType.TICKET_OPENED,
-                    source_event_id=f"trigger:{ticket_id}:created",
-                    occurred_at=occurred,
-                    account=account,
-                    data={"ticket_id": ticket_id, "severity": severity, "status": status, "subject": body.subject},
-                )
-            )
+            key = f"trigger:{ticket_id}:created"
+            events.append(_opened(key, ticket_id, severity, status, body.subject, occurred, account))
         else:
             status = self.status(body.status, default=None)
-            events.append(
-                VendorEvent(
-                    type=EventType.TICKET_UPDATED,
-                    # Zendesk renders updated_at to the minute: status and priority keep two different
-                    # changes in the same minute apart, while a retry of one delivery keeps its key.
-                    source_event_id=f"trigger:{ticket_id}:updated:{body.updated_at}:{status}:{severity}",
-                    occurred_at=occurred,
-                    account=account,
-                    data={"ticket_id": ticket_id, "severity": severity, "status": status},
-                )
-            )
+            # Zendesk renders updated_at to the minute: status and priority keep two different changes in the
+            # same minute apart, while a retry of one delivery keeps its key.
+            key = f"trigger:{ticket_id}:updated:{body.updated_at}:{status}:{severity}"
+            events.append(_updated(key, ticket_id, severity, status, occurred, account))
         if hit:
             # One escalation per ticket: later updates of a still-tagged ticket map to the same event id.
             events.append(self._escalated(f"trigger:{ticket_id}", ticket_id, body.priority, hit, occurred, account))
@@ -323,6 +291,26 @@ class Zendesk(Source):
 
 
 _RANK = [Severity.LOW, Severity.NORMAL, Severity.HIGH, Severity.CRITICAL]
+
+
+def _opened(
+    key: str,
+    ticket_id: str,
+    severity: Severity,
+    status: TicketStatus,
+    subject: str | None,
+    occurred: datetime,
+    account: AccountRef,
+) -> VendorEvent:
+    data = {"ticket_id": ticket_id, "severity": severity, "status": status, "subject": subject}
+    return VendorEvent(EventType.TICKET_OPENED, key, occurred, account, data)
+
+
+def _updated(
+    key: str, ticket_id: str, severity: Severity, status: TicketStatus, occurred: datetime, account: AccountRef
+) -> VendorEvent:
+    data = {"ticket_id": ticket_id, "severity": severity, "status": status}
+    return VendorEvent(EventType.TICKET_UPDATED, key, occurred, account, data)
 
 
 def _norm(text: str) -> str:
