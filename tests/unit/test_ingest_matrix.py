@@ -34,8 +34,11 @@ class Harness:
         request = WebhookRequest(source, headers, body, datetime.now(UTC), url=url, path=f"/webhooks/{source}")
         return self.service.accept(request)
 
-    def nothing_kept(self) -> bool:
-        return self.bus.published == [] and self.archive.bodies == {} and self.quarantine.items == {}
+    def nothing_kept(self) -> None:
+        """Nothing was published, archived or quarantined (one assert each, so a failure says which)."""
+        assert self.bus.published == []
+        assert self.archive.bodies == {}
+        assert self.quarantine.items == {}
 
 
 @pytest.fixture
@@ -76,7 +79,7 @@ def test_valid_delivery_is_published_with_its_archived_raw_body(harness, source)
 def test_wrong_secret_is_401_and_nothing_is_kept_or_published(harness, source):
     result = harness.deliver(source, SAMPLES[source].body, secret="not-the-secret")
     assert (result.status, result.reason) == (401, "invalid_signature")
-    assert harness.nothing_kept()
+    harness.nothing_kept()
 
 
 @pytest.mark.parametrize("source", TIMESTAMPED)
@@ -84,7 +87,7 @@ def test_a_delivery_signed_more_than_five_minutes_ago_is_401(harness, source):
     stale = int(datetime.now(UTC).timestamp()) - 301
     result = harness.deliver(source, SAMPLES[source].body, timestamp=stale)
     assert (result.status, result.reason) == (401, "invalid_signature")
-    assert harness.nothing_kept()
+    harness.nothing_kept()
 
 
 @pytest.mark.parametrize("source", SOURCE_NAMES)

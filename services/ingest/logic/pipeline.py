@@ -64,7 +64,7 @@ class IngestService:
         self._secrets = secrets
         self._identities = identities
         self._publisher = publisher
-        # The Lambda handler passes Powertools Idempotency; without it every delivery is published.
+        # wiring passes Powertools Idempotency (adapters/idempotency.py); without it every delivery is published.
         self._once: Once = once or (lambda _key, action: (action(), False))
         self._archive = archive
         self._quarantine = quarantine
