@@ -1,6 +1,7 @@
 """The ingest service's composition root: its settings from the environment, its objects built once per container.
 
-The webhook and QuarantineReplay handlers, the CLI and the local stack all build ingest through here.
+The webhook and QuarantineReplay handlers (and so the local stack, which runs them) build ingest through here;
+the CLI's quarantine and raw commands need one adapter each and build it from the names they are given.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from services.common.storage import Env
 
 if TYPE_CHECKING:
     from services.ingest.adapters.idempotency import PowertoolsOnce
+    from services.ingest.adapters.quarantine import DynamoQuarantine
     from services.ingest.logic.pipeline import IngestService
     from services.ingest.logic.quarantine import Replayer
 
@@ -43,11 +45,12 @@ def once() -> PowertoolsOnce:
 @per_container
 def ingest_service() -> IngestService:
     from services.common.adapters.bus import EventBusPublisher
+    from services.common.handlers.observability import for_service
     from services.common.models.events import BusSource
     from services.common.wiring import rules, secret
     from services.ingest.adapters.archive import FirehoseArchive
     from services.ingest.adapters.identities import PortfolioIdentities
-    from services.ingest.adapters.quarantine import DynamoQuarantine
+    from services.ingest.adapters.telemetry import PowertoolsTelemetry
     from services.ingest.logic.pipeline import IngestService
     from services.ingest.logic.sources import sources
 
@@ -59,14 +62,23 @@ def ingest_service() -> IngestService:
         EventBusPublisher(BusSource.INGEST, env.event_bus_name),
         once(),
         archive=FirehoseArchive(env.raw_archive_stream, env.raw_archive_bucket),
-        quarantine=DynamoQuarantine(env.quarantine_table, env.raw_archive_bucket),
+        quarantine=quarantine(),
+        telemetry=PowertoolsTelemetry(*for_service("ingest")),
     )
 
 
 @per_container
-def replayer() -> Replayer:
+def quarantine() -> DynamoQuarantine:
     from services.ingest.adapters.quarantine import DynamoQuarantine
-    from services.ingest.logic.quarantine import Replayer
 
     env = settings()
-    return Replayer(ingest_service(), DynamoQuarantine(env.quarantine_table, env.raw_archive_bucket))
+    return DynamoQuarantine(env.quarantine_table, env.raw_archive_bucket)
+
+
+@per_container
+def replayer() -> Replayer:
+    from services.common.handlers.observability import for_service
+    from services.ingest.adapters.telemetry import PowertoolsTelemetry
+    from services.ingest.logic.quarantine import Replayer
+
+    return Replayer(ingest_service(), quarantine(), telemetry=PowertoolsTelemetry(*for_service("quarantine")))

@@ -10,6 +10,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
@@ -101,7 +102,8 @@ def test_each_sources_webhook_is_on_the_bus_with_a_raw_ref_to_its_exact_body(sta
     status, answer = _deliver(stack, source, body)
     assert status in (200, 202), answer  # Salesforce is answered with its SOAP Ack
     ids = _event_ids(source, body)
-    assert ids and ids == set(answer.get("event_ids", ids))
+    assert ids
+    assert ids == set(answer.get("event_ids", ids))
     # Then each of its canonical events is on the bus
     assert _wait_until_idle(stack, ignore=("e2e-bus-tap",))
     events = {e["detail"]["event_id"]: e for e in tap.drain() if e["detail"].get("event_id") in ids}
@@ -115,6 +117,26 @@ def test_each_sources_webhook_is_on_the_bus_with_a_raw_ref_to_its_exact_body(sta
     assert capsysbinary.readouterr().out == body
 
 
+def test_three_identical_deliveries_at_once_are_each_accepted_with_the_same_event_ids(stack):
+    # Given one generic event (an id no other test sends), posted three times at the same moment
+    body = json.dumps(
+        {
+            "id": "e2e-triplet",
+            "type": "TicketOpened",
+            "occurred_at": "2026-11-22T11:00:00Z",
+            "account": {"id": "acc-kestrel"},
+            "data": {"ticket_id": "T-3", "severity": "low"},
+        }
+    ).encode()
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        answers = list(pool.map(lambda _: _deliver(stack, "generic", body), range(3)))
+    # Then none is told "still being processed": each is accepted (202), or a duplicate (200) of one that
+    # completed first, and all carry the same event ids (the moto test holds three in flight at once)
+    assert {status for status, _ in answers} <= {200, 202}
+    assert 202 in {status for status, _ in answers}
+    assert len({tuple(answer["event_ids"]) for _, answer in answers}) == 1
+
+
 def test_an_unknown_account_waits_in_the_quarantine_and_is_published_once_its_mapping_is_imported(stack, tap):
     # Given a ChurnZero renewal for an account id that is in no portfolio yet
     body = SAMPLES["churnzero"].body.replace(b"CUST-10474", b"CUST-20001")
@@ -122,7 +144,8 @@ def test_an_unknown_account_waits_in_the_quarantine_and_is_published_once_its_ma
     # Then it is refused with 422, nothing is published, and it is listed in the quarantine
     assert (status, answer["error"]) == (422, "unknown_account")
     [item] = [i for i in _pending(stack, "unknown_account") if i["id"] == answer["quarantine_id"]]
-    assert item["waiting_for"] == ["LOOKUP#churnzero#CUST-20001"] and item["source"] == "churnzero"
+    assert item["waiting_for"] == ["LOOKUP#churnzero#CUST-20001"]
+    assert item["source"] == "churnzero"
     # When the operator imports the portfolio with Rio Claro's ChurnZero id
     with tempfile.TemporaryDirectory() as workdir:
         portfolio = Path(workdir) / "portfolio"

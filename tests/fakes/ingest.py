@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from boomerang.portfolio.csv_files import Portfolio, read_portfolio
-from services.ingest.logic.identities import Identity
+from services.common.storage import lookup_key
 from services.ingest.logic.raw import reference as raw_reference
+from services.ingest.models.webhook import Identity
 from tests.fakes import EXAMPLES, FakePublisher
 
 
@@ -30,15 +31,13 @@ class InMemoryIdentities:
         return cls(read_portfolio(EXAMPLES / "portfolio"))
 
     def find(self, namespace: str, external_id: str) -> Any:
-        item = self.lookups.get(f"LOOKUP#{namespace}#{external_id}")  # services.common.models.portfolio.lookup_key
+        item = self.lookups.get(lookup_key(namespace, external_id))
         return Identity(item["account_id"], item.get("contact_id")) if item else None
 
     def account_exists(self, account_id: str) -> bool:
         return account_id in self.accounts
 
     def remember(self, namespace: str, external_id: str, identity: Any, learned_from: str) -> bool:
-        from services.common.storage import lookup_key
-
         key = lookup_key(namespace, external_id)
         if key in self.lookups:
             return False
@@ -48,8 +47,6 @@ class InMemoryIdentities:
 
     def add(self, namespace: str, external_id: str, account_id: str, contact_id: str | None = None) -> str:
         """An operator's import of one mapping; returns its lookup key."""
-        from services.common.storage import lookup_key
-
         key = lookup_key(namespace, external_id)
         self.lookups[key] = {"pk": key, "account_id": account_id, "contact_id": contact_id}
         return key
@@ -134,6 +131,7 @@ def ingest_service(
     identities: InMemoryIdentities | None = None,
     archive: InMemoryArchive | None = None,
     quarantine: InMemoryQuarantine | None = None,
+    telemetry: Any = None,
 ) -> Any:
     """The ingest service on in-memory adapters (the example portfolio unless ``identities`` is given)."""
     from services.ingest.logic.pipeline import IngestService
@@ -146,6 +144,7 @@ def ingest_service(
         once,
         archive=archive if archive is not None else InMemoryArchive(),
         quarantine=quarantine if quarantine is not None else InMemoryQuarantine(),
+        telemetry=telemetry,
     )
 
 
@@ -160,3 +159,6 @@ class InMemoryOnce:
             return self.done[key], True
         self.done[key] = action()
         return self.done[key], False
+
+    def register(self, context: Any) -> None:
+        """PowertoolsOnce takes the Lambda context; nothing to do in memory."""

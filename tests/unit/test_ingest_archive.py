@@ -14,7 +14,8 @@ from services.common.models.events import EventType, new_event
 from services.ingest.logic.fit import DETAIL_BUDGET_BYTES, MARKER, fit, may_exceed
 from services.ingest.logic.raw import RawDelivery, RawRef, find_in_batch, parse_line, record_line
 from services.ingest.logic.sources import sources
-from services.ingest.models.webhook import Unmappable, WebhookRequest
+from services.ingest.models.errors import Unmappable
+from services.ingest.models.webhook import WebhookRequest
 from tests.fakes import FakePublisher
 from tests.fakes.ingest import InMemoryArchive, ingest_service
 from tests.samples import SAMPLES
@@ -29,7 +30,8 @@ NOW = datetime(2026, 11, 22, 12, 0, 1, tzinfo=UTC)
 def test_an_archived_line_gives_back_the_exact_bytes(body):
     raw = RawDelivery.new("delighted", NOW, "application/json", body)
     line = record_line(raw)
-    assert line.endswith(b"\n") and line.count(b"\n") == 1
+    assert line.endswith(b"\n")
+    assert line.count(b"\n") == 1
     assert parse_line(line) == raw
 
 
@@ -100,7 +102,8 @@ def test_an_event_too_large_without_free_text_is_refused_as_unmappable():
 
 
 def test_small_bodies_skip_measuring():
-    assert not may_exceed(b"x" * 20_000) and may_exceed(b"x" * 40_000)
+    assert not may_exceed(b"x" * 20_000)
+    assert may_exceed(b"x" * 40_000)
 
 
 def test_a_huge_survey_comment_is_still_published_and_the_full_body_archived():

@@ -12,10 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from boomerang.signing import sign
+from services.ingest import wiring
 from services.ingest.handlers import webhook
 from services.ingest.logic.sources import SOURCE_NAMES, sources
 from tests.fakes import FakePublisher
-from tests.fakes.ingest import ingest_service
+from tests.fakes.ingest import InMemoryOnce, ingest_service
 
 # The real handler builds Powertools Tracer, whose X-Ray SDK opens a UDP socket for the loopback daemon
 # (tracing is disabled: nothing is sent). Nothing else may reach a socket.
@@ -36,8 +37,8 @@ class Context:
 @pytest.fixture(autouse=True)
 def in_memory_ingest(monkeypatch):
     service = ingest_service(sources(OPTIONS), SECRETS, FakePublisher())
-    monkeypatch.setattr(webhook, "service", lambda: service)
-    monkeypatch.setattr(webhook, "once", lambda: type("NoOnce", (), {"register": lambda self, c: None})())
+    monkeypatch.setattr(wiring, "ingest_service", lambda: service)
+    monkeypatch.setattr(wiring, "once", lambda: InMemoryOnce())
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
 
 
@@ -93,4 +94,5 @@ def test_malformed_bodies_get_a_clear_4xx_and_never_a_5xx(source, body, as_base6
     assert status < 500, (source, body, response)
     if status >= 400:
         answer = json.loads(response["body"])
-        assert answer["error"] and answer["message"]
+        assert answer["error"]
+        assert answer["message"]

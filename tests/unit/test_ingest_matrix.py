@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from services.common.storage import SOURCE_SECRET_KEYS
 from services.ingest.logic.sources import SOURCE_NAMES, sources
 from services.ingest.models.webhook import WebhookRequest
 from tests.fakes import FakePublisher
@@ -33,8 +34,11 @@ class Harness:
         request = WebhookRequest(source, headers, body, datetime.now(UTC), url=url, path=f"/webhooks/{source}")
         return self.service.accept(request)
 
-    def nothing_kept(self) -> bool:
-        return self.bus.published == [] and self.archive.bodies == {} and self.quarantine.items == {}
+    def nothing_kept(self) -> None:
+        """Nothing was published, archived or quarantined (one assert each, so a failure says which)."""
+        assert self.bus.published == []
+        assert self.archive.bodies == {}
+        assert self.quarantine.items == {}
 
 
 @pytest.fixture
@@ -46,6 +50,15 @@ def test_every_source_has_a_sample():
     assert set(SAMPLES) == set(SOURCE_NAMES)
 
 
+def test_the_sources_are_the_storage_contracts_each_with_its_secret_key():
+    # Given the sources ingest builds, and the secret keys the storage contract names (infra creates those)
+    built = sources()
+    # Then they are the same sources, in the same order, each reading its own key
+    assert list(built) == list(SOURCE_NAMES)
+    assert list(SOURCE_NAMES) == list(SOURCE_SECRET_KEYS)
+    assert {name: source.secret_key for name, source in built.items()} == SOURCE_SECRET_KEYS
+
+
 @pytest.mark.parametrize("source", SOURCE_NAMES)
 def test_valid_delivery_is_published_with_its_archived_raw_body(harness, source):
     # Given a correctly signed delivery
@@ -55,7 +68,8 @@ def test_valid_delivery_is_published_with_its_archived_raw_body(harness, source)
     # Then it is accepted and its events are on the bus, each pointing at the exact archived body
     assert result.outcome == "accepted", result.body
     assert result.status == (200 if source == "salesforce" else 202)
-    assert harness.bus.published and len(harness.bus.published) == result.body["accepted"]
+    assert harness.bus.published
+    assert len(harness.bus.published) == result.body["accepted"]
     assert {e.raw_ref for e in harness.bus.published} == {result.raw_ref}
     assert harness.archive.bodies[result.raw_ref].body == body
     assert harness.quarantine.items == {}
@@ -65,7 +79,7 @@ def test_valid_delivery_is_published_with_its_archived_raw_body(harness, source)
 def test_wrong_secret_is_401_and_nothing_is_kept_or_published(harness, source):
     result = harness.deliver(source, SAMPLES[source].body, secret="not-the-secret")
     assert (result.status, result.reason) == (401, "invalid_signature")
-    assert harness.nothing_kept()
+    harness.nothing_kept()
 
 
 @pytest.mark.parametrize("source", TIMESTAMPED)
@@ -73,7 +87,7 @@ def test_a_delivery_signed_more_than_five_minutes_ago_is_401(harness, source):
     stale = int(datetime.now(UTC).timestamp()) - 301
     result = harness.deliver(source, SAMPLES[source].body, timestamp=stale)
     assert (result.status, result.reason) == (401, "invalid_signature")
-    assert harness.nothing_kept()
+    harness.nothing_kept()
 
 
 @pytest.mark.parametrize("source", SOURCE_NAMES)
@@ -110,4 +124,5 @@ def test_unmappable_body_is_422_and_kept_in_the_quarantine(harness, source):
     item = harness.quarantine.items[result.body["quarantine_id"]]
     assert (item.reason, item.body, item.path) == (result.body["error"], body, f"/webhooks/{source}")
     assert "authenticated" in item.verified
-    assert harness.bus.published == [] and harness.archive.bodies == {}
+    assert harness.bus.published == []
+    assert harness.archive.bodies == {}

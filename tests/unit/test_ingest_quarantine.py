@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import get_args
 
 import pytest
 
 from boomerang.signing import sign
 from services.ingest.logic.quarantine import Replayer
 from services.ingest.logic.sources import sources
+from services.ingest.models.quarantine import REASONS, Reason
 from services.ingest.models.webhook import WebhookRequest
 from tests.fakes import FakePublisher
 from tests.fakes.ingest import InMemoryArchive, InMemoryIdentities, InMemoryOnce, InMemoryQuarantine, ingest_service
@@ -69,7 +71,8 @@ def test_unknown_account_waits_for_its_mapping_and_is_published_once_it_exists(w
     # Then the event is published for that account, with its raw body archived, and the item is done
     assert (replayed.result, replayed.outcome) == ("replayed", "accepted")
     [event] = world.bus.published
-    assert event.account_id == "acc-rioclaro" and event.event_id == replayed.event_ids[0]
+    assert event.account_id == "acc-rioclaro"
+    assert event.event_id == replayed.event_ids[0]
     assert world.archive.bodies[event.raw_ref].body == _churnzero()
     assert world.quarantine.items[result.quarantine_id].status == "replayed"
     assert world.quarantine.waiting_for(key) == []
@@ -137,7 +140,8 @@ def test_bulk_replay_of_unknown_accounts_stops_when_time_runs_out(world):
         world.identities.add("churnzero", f"CUST-2000{n}", "acc-rioclaro")
     budget = iter([True, False])
     results, following = world.replayer.replay_reason("unknown_account", keep_going=lambda: next(budget, False))
-    assert len(results) == 1 and following is not None
+    assert len(results) == 1
+    assert following is not None
     results, following = world.replayer.replay_reason("unknown_account", after=following)
     assert (len(results), following) == (2, None)
     assert len(world.bus.published) == 3
@@ -161,7 +165,8 @@ def test_a_partly_unknown_batch_replays_only_the_waiting_events(world):
     # Given a HubSpot batch where one company is unknown (two other events were published)
     body = SAMPLES["hubspot"].body.replace(b"6061034054", b"1111111111")
     result = world.deliver("hubspot", body, "hs")
-    assert result.outcome == "accepted" and result.body["quarantined"] == 1
+    assert result.outcome == "accepted"
+    assert result.body["quarantined"] == 1
     published = len(world.bus.published)
     item = world.quarantine.items[result.quarantine_id]
     assert len(item.pending_events) == 1
@@ -184,3 +189,8 @@ def test_a_replay_answers_with_ids_never_with_the_body(world):
     answer = world.replayer.replay(kept.quarantine_id).as_dict()
     assert set(answer) == {"quarantine_id", "result", "outcome", "event_ids"}
     json.dumps(answer)
+
+
+def test_a_bulk_replay_names_exactly_the_reasons_the_quarantine_keeps():
+    # The request model's Literal spells the reasons again (a type needs them spelled); they must agree
+    assert get_args(Reason) == REASONS

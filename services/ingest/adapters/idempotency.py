@@ -3,10 +3,11 @@
 The store writes once per delivery, not twice (docs/cost.md): Powertools' DynamoDB layer puts an
 ``INPROGRESS`` lock and then updates it to ``COMPLETED`` (2 WRU, $1.25 per 1M webhooks, a fifth of the
 budget). Here the lock step is a consistent read — a completed twin answers as a duplicate — and the
-completed record is the only write. What that gives up: two deliveries of the same key *in flight at the
-same moment* both publish. That costs nothing in correctness, because every event id is derived from the
-vendor's ids and each consumer applies an event id once (scoring's ring, the trigger claim, one DM per
-trigger); vendors' retries come seconds to hours later and find the completed record.
+completed record is the only write, so no ``INPROGRESS`` record ever exists and no delivery is answered
+"still being processed". What that gives up: deliveries of the same key *in flight at the same moment* all
+publish and all answer 202 with the same event ids. That costs nothing in correctness, because every event
+id is derived from the vendor's ids and each consumer applies an event id once (scoring's ring, the trigger
+claim, one DM per trigger); vendors' retries come seconds to hours later and find the completed record.
 """
 
 from __future__ import annotations
@@ -22,14 +23,13 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
     IdempotencyItemAlreadyExistsError,
     IdempotencyItemNotFoundError,
 )
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 from botocore.exceptions import ClientError
 
-from services.ingest.logic.pipeline import InProgress
+from services.common.storage import IDEMPOTENCY_KEY, IDEMPOTENCY_TTL_ATTRIBUTE
 
 # Vendors retry for up to a day (Salesforce 24 h, EventBridge-style senders 24 h): keep keys a week.
 EXPIRES_AFTER_SECONDS = 7 * 24 * 3600
@@ -76,7 +76,12 @@ class PowertoolsOnce:
         self._config = config = IdempotencyConfig(
             event_key_jmespath="key", expires_after_seconds=EXPIRES_AFTER_SECONDS, response_hook=self._replayed
         )
-        store = WriteOnceDynamoDB(table_name=table_name, boto3_client=dynamodb)
+        store = WriteOnceDynamoDB(
+            table_name=table_name,
+            boto3_client=dynamodb,
+            key_attr=IDEMPOTENCY_KEY,
+            expiry_attr=IDEMPOTENCY_TTL_ATTRIBUTE,
+        )
 
         @idempotent_function(data_keyword_argument="delivery", config=config, persistence_store=store)
         def once(delivery: dict[str, str]) -> dict[str, object]:
@@ -87,14 +92,12 @@ class PowertoolsOnce:
 
     def __call__(self, key: str, action: Callable[[], dict[str, object]]) -> tuple[dict[str, object], bool]:
         self._call.action, self._call.replayed = action, False
-        try:
-            result = self._once(delivery={"key": key})
-        except IdempotencyAlreadyInProgressError as exc:  # an INPROGRESS record left by an older deployment
-            raise InProgress("this delivery is being processed; retry shortly") from exc
+        result = self._once(delivery={"key": key})
         return result, self._call.replayed
 
     def register(self, context: Any) -> None:
-        """Lets Powertools bound an in-progress record by the invocation's remaining time."""
+        """Gives Powertools the invocation's remaining time, which it asks for before every delivery (to bound
+        an in-progress record this store never writes) and warns without."""
         self._config.register_lambda_context(context)
 
     def _replayed(self, response: Any, idempotent_data: Any) -> Any:

@@ -1,9 +1,11 @@
 """The quarantine in DynamoDB (QuarantineTable, docs/architecture.md); bodies over 256 KiB go to S3.
 
-Items: ``Q#<id>``/``ITEM`` (the delivery, its reason and bookkeeping) and one ``WAIT#<lookup key>``/``<id>``
-per lookup key an unknown-account item waits for. Pending items carry ``list_pk`` (= reason) and ``list_sk``
-(``<source>#<received at>#<id>``), which the sparse ``ByReason`` index lists; a replayed item loses both,
-keeps its outcome and expires after ``RESOLVED_TTL_DAYS``.
+Items (names from services/common/storage.py): ``Q#<id>``/``ITEM`` (the delivery, its reason and
+bookkeeping) and one ``WAIT#<lookup key>``/``<id>`` per lookup key an unknown-account item waits for. Pending
+items carry the ``ByReason`` index's keys (``list_pk`` = reason, ``list_sk`` = ``<source>#<received at>#<id>``),
+which the sparse index lists; a replayed item loses both, keeps its outcome and expires after
+``RESOLVED_TTL_DAYS``. A delivery kept again (a vendor retry, a failed replay) keeps its first receipt time and
+its place in the listing, and its newest body.
 """
 
 from __future__ import annotations
@@ -13,39 +15,32 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from services.common.adapters.dynamo import Table, from_item, key, to_item
-from services.ingest.adapters.archive import get_body
+from services.common.storage import (
+    BY_REASON_INDEX,
+    PK,
+    QUARANTINE_BODY_PREFIX,
+    SK,
+    TTL_ATTRIBUTE,
+    Sk,
+    quarantine_key,
+    wait_key,
+)
+from services.ingest.adapters.archive import get_body, put_body
 from services.ingest.logic.raw import RawDelivery
 from services.ingest.models.quarantine import QuarantinedDelivery
 
-BY_REASON_INDEX = "ByReason"
-#: What the index copies from an item (what `boomerang quarantine list` shows); never the body.
-LISTED_ATTRIBUTES = [
-    "quarantine_id",
-    "source",
-    "reason",
-    "message",
-    "received_at",
-    "last_seen_at",
-    "content_type",
-    "path",
-    "verified",
-    "status",
-    "deliveries",
-    "attempts",
-    "waiting_for",
-    "pending_events",
-]
 INLINE_BODY_BYTES = 256 * 1024  # DynamoDB items stop at 400 KB
 RESOLVED_TTL_DAYS = 30
-BODY_PREFIX = "quarantine/"
+LIST_PK, LIST_SK = BY_REASON_INDEX.partition_key, BY_REASON_INDEX.sort_key
 
 
 def item_key(quarantine_id: str) -> dict[str, dict[str, str]]:
-    return key(f"Q#{quarantine_id}", "ITEM")
+    return key(quarantine_key(quarantine_id), Sk.QUARANTINED)
 
 
-def wait_pk(lookup_key: str) -> str:
-    return f"WAIT#{lookup_key}"
+def body_key(quarantine_id: str) -> str:
+    """Where a body over ``INLINE_BODY_BYTES`` is kept in the raw archive bucket."""
+    return f"{QUARANTINE_BODY_PREFIX}{quarantine_id}.body"
 
 
 class DynamoQuarantine(Table):
@@ -63,7 +58,7 @@ class DynamoQuarantine(Table):
 
     # ------------------------------------------------------------------ writes
     def keep(self, item: QuarantinedDelivery, *, replay: bool) -> None:
-        values: dict[str, Any] = {
+        values: dict[str, Any] = {  # the newest delivery's (a retry may carry other bytes: Salesforce)
             "quarantine_id": item.quarantine_id,
             "source": item.source,
             "reason": item.reason,
@@ -73,23 +68,23 @@ class DynamoQuarantine(Table):
             "path": item.path,
             "verified": item.verified,
             "status": "pending",
-            "list_pk": item.reason,
+            LIST_PK: item.reason,
             "waiting_for": list(item.waiting_for),
             "pending_events": list(item.pending_events),
         }
-        once = {  # set by the first delivery only
+        once = {  # set by the first delivery only: the listing stays in order of first receipt
             "received_at": item.received_at.isoformat(),
-            "list_sk": item.listing_key,
+            LIST_SK: item.listing_key,
         }
+        removed = ["outcome", "replayed_at", TTL_ATTRIBUTE]
         if len(item.body) <= INLINE_BODY_BYTES:
-            once["body"] = item.body  # type: ignore[assignment]
+            # An inline body wins over an object an earlier delivery left (``get``); ``resolve`` deletes that.
+            values["body"] = item.body
         else:
-            body_key = f"{BODY_PREFIX}{item.quarantine_id}.body"
-            from services.ingest.adapters.archive import put_body
-
+            values["body_key"] = body_key(item.quarantine_id)
             raw = RawDelivery(item.quarantine_id, item.source, item.received_at, item.content_type, item.body)
-            put_body(self.s3, self.bucket, body_key, raw)
-            values["body_key"] = body_key
+            put_body(self.s3, self.bucket, values["body_key"], raw)
+            removed.append("body")
         names: dict[str, str] = {}
         placeholders: dict[str, Any] = {}
         sets: list[str] = []
@@ -105,12 +100,12 @@ class DynamoQuarantine(Table):
         self.db.update_item(
             TableName=self.name,
             Key=item_key(item.quarantine_id),
-            UpdateExpression=f"SET {', '.join(sets)} ADD #counter :one REMOVE outcome, replayed_at, expires_at",
+            UpdateExpression=f"SET {', '.join(sets)} ADD #counter :one REMOVE {', '.join(removed)}",
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=to_item(placeholders),
         )
         self._write_batch(
-            [{"PutRequest": {"Item": to_item({"pk": wait_pk(k), "sk": item.quarantine_id})}} for k in item.waiting_for]
+            [{"PutRequest": {"Item": to_item({PK: wait_key(k), SK: item.quarantine_id})}} for k in item.waiting_for]
         )
 
     def resolve(
@@ -124,7 +119,7 @@ class DynamoQuarantine(Table):
             ":at": at.isoformat(),
             ":expires": int((at + timedelta(days=RESOLVED_TTL_DAYS)).timestamp()),
         }
-        sets = "#status = :replayed, outcome = :outcome, event_ids = :ids, replayed_at = :at, expires_at = :expires"
+        sets = "#status = :replayed, outcome = :outcome, event_ids = :ids, replayed_at = :at, #expires = :expires"
         if raw_ref:
             values[":ref"] = raw_ref
             sets += ", raw_ref = :ref"
@@ -132,9 +127,14 @@ class DynamoQuarantine(Table):
             old = self.db.update_item(
                 TableName=self.name,
                 Key=item_key(quarantine_id),
-                UpdateExpression=f"SET {sets} REMOVE list_pk, list_sk, body, body_key",
+                UpdateExpression=f"SET {sets} REMOVE #list_pk, #list_sk, body, body_key",
                 ConditionExpression="#status = :pending",
-                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeNames={
+                    "#status": "status",
+                    "#expires": TTL_ATTRIBUTE,
+                    "#list_pk": LIST_PK,
+                    "#list_sk": LIST_SK,
+                },
                 ExpressionAttributeValues=to_item(values),
                 ReturnValues="ALL_OLD",
             ).get("Attributes")
@@ -142,7 +142,7 @@ class DynamoQuarantine(Table):
             return  # replayed meanwhile by another caller
         previous = from_item(old or {})
         self._write_batch(
-            [{"DeleteRequest": {"Key": key(wait_pk(k), quarantine_id)}} for k in previous.get("waiting_for") or []]
+            [{"DeleteRequest": {"Key": key(wait_key(k), quarantine_id)}} for k in previous.get("waiting_for") or []]
         )
         if previous.get("body_key"):
             self.s3.delete_object(Bucket=self.bucket, Key=previous["body_key"])
@@ -173,16 +173,16 @@ class DynamoQuarantine(Table):
         return _delivery(item, body or b"")
 
     def waiting_for(self, lookup_key: str) -> list[str]:
-        return [i["sk"] for i in self.partition(wait_pk(lookup_key))]
+        return [i[SK] for i in self.partition(wait_key(lookup_key))]
 
     def pending(self, reason: str, source: str | None = None) -> Iterator[QuarantinedDelivery]:
-        condition = "list_pk = :reason" + (" AND begins_with(list_sk, :source)" if source else "")
+        condition = f"{LIST_PK} = :reason" + (f" AND begins_with({LIST_SK}, :source)" if source else "")
         values: dict[str, Any] = {":reason": {"S": reason}}
         if source:
             values[":source"] = {"S": f"{source}#"}
         kwargs: dict[str, Any] = {
             "TableName": self.name,
-            "IndexName": BY_REASON_INDEX,
+            "IndexName": BY_REASON_INDEX.name,
             "KeyConditionExpression": condition,
             "ExpressionAttributeValues": values,
         }

@@ -16,45 +16,23 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from services.common.handlers.observability import count, for_service, traced
+from services.common.handlers.observability import for_service, traced
+from services.common.storage import PK, SK, mapping_key
 from services.ingest import wiring
-from services.ingest.logic.quarantine import ReplayResult
-from services.ingest.logic.sources.payload import describe
+from services.ingest.models.errors import describe
 from services.ingest.models.quarantine import ReplayRequest
 
-logger, metrics = for_service("quarantine")
+logger, _ = for_service("quarantine")  # the Replayer counts and logs each replay (adapters/telemetry.py)
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 #: Stop starting new replays when less than this is left of the invocation.
 RESERVE_MS = 20_000
 
 
-class RetryLater(Exception):
-    """A replay could not run now (the same delivery is in flight); the stream retries the record."""
-
-
-def waiting_key(keys: dict[str, Any]) -> str | None:
-    """The lookup key a written PortfolioTable item provides, if quarantined items can wait for it."""
-    pk, sk = str(keys.get("pk", "")), str(keys.get("sk", ""))
-    if (pk.startswith("LOOKUP#") and sk == "LOOKUP") or (pk.startswith("ACCOUNT#") and sk == "PROFILE"):
-        return pk
-    return None
-
-
-def _report(results: list[ReplayResult]) -> None:
-    for result in results:
-        count(metrics, "quarantine_replay", "result", result.result)
-        logger.info("replay", extra={k: v for k, v in result.as_dict().items() if k != "message"})
-
-
 def on_mapping(record: DynamoDBRecord) -> None:
-    stream = record.dynamodb
-    key = waiting_key(stream.keys if stream and stream.keys else {})
-    if key is None:
-        return
-    results = wiring.replayer().replay_waiting([key])
-    _report(results)
-    if any(r.result == "retry_later" for r in results):
-        raise RetryLater(f"{key}: a waiting delivery is being processed; retrying the record")
+    keys = record.dynamodb.keys if record.dynamodb and record.dynamodb.keys else {}
+    key = mapping_key(str(keys.get(PK, "")), str(keys.get(SK, "")))
+    if key is not None:
+        wiring.replayer().mapping_arrived(key)  # raises RetryLater: the record is retried
 
 
 def _direct(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
@@ -62,23 +40,11 @@ def _direct(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         request = ReplayRequest.model_validate(event)
     except ValidationError as exc:
         return {"error": "bad_request", "message": describe(exc)}
-    replayer = wiring.replayer()
-    following: str | None = None
-    if request.ids:
-        results = [replayer.replay(qid) for qid in request.ids]
-    else:
-        assert request.reason is not None
-        results, following = replayer.replay_reason(
-            request.reason,
-            request.source,
-            keep_going=lambda: context.get_remaining_time_in_millis() > RESERVE_MS,
-            after=request.after,
-        )
-    _report(results)
-    answer: dict[str, Any] = {"results": [r.as_dict() for r in results], "more": following is not None}
-    if following is not None:
-        answer["next"] = following  # send back as `after` to continue
-    return answer
+
+    def keep_going() -> bool:
+        return context.get_remaining_time_in_millis() > RESERVE_MS
+
+    return wiring.replayer().answer(request, keep_going).as_dict()
 
 
 @traced

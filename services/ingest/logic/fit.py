@@ -10,7 +10,7 @@ points at.
 from __future__ import annotations
 
 from services.common.models.events import EventEnvelope
-from services.ingest.models.webhook import Unmappable
+from services.ingest.models.errors import Unmappable
 
 DETAIL_BUDGET_BYTES = 64 * 1024
 #: Fields of canonical data that carry people's prose, never identifiers or numbers.

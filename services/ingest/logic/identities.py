@@ -8,31 +8,15 @@ with the portfolio, or learned from CRM events when the evidence names exactly o
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import Literal, NamedTuple, Protocol
+from typing import Literal
 
 from services.common.storage import account_key, contact_namespace, lookup_key
-from services.ingest.models.webhook import (
-    CONTACT_SUFFIX,
-    AccountRef,
-    IdentityClaim,
-    UnknownAccount,
-)
+from services.ingest.logic.ports import IdentityLookup
+from services.ingest.models.errors import UnknownAccount
+from services.ingest.models.webhook import AccountRef, Identity, IdentityClaim
 
-
-class Identity(NamedTuple):  # a tuple: built for every event on the hot path, ten times cheaper than a dataclass
-    account_id: str
-    contact_id: str | None = None
-
-
-class IdentityLookup(Protocol):
-    def find(self, namespace: str, external_id: str) -> Identity | None:
-        """The record ``LOOKUP#<namespace>#<external_id>`` names, if any."""
-
-    def account_exists(self, account_id: str) -> bool: ...
-
-    def remember(self, namespace: str, external_id: str, identity: Identity, learned_from: str) -> bool:
-        """Create the lookup unless one exists already (then nothing is written and False is returned)."""
+#: How a vendor's person-id namespace ends (``contact_namespace(source)``), unlike its company ids'.
+PERSON_SUFFIX = contact_namespace("")
 
 
 def normalize_email(email: str) -> str:
@@ -68,7 +52,7 @@ def resolve(ref: AccountRef, lookup: IdentityLookup, *, domain_fallback: bool = 
     for namespace, external_id in _candidates(ref, domain_fallback):
         found = lookup.find(namespace, external_id)
         if found is not None:
-            if namespace.endswith(CONTACT_SUFFIX):
+            if namespace.endswith(PERSON_SUFFIX):
                 return found
             return Identity(found.account_id)
         tried.append(lookup_key(namespace, external_id))
@@ -92,24 +76,17 @@ def _candidates(ref: AccountRef, domain_fallback: bool) -> Iterator[tuple[str, s
         yield "domain", domain
 
 
+#: What became of one vendor id a delivery made claims about (counted as ``identity_<outcome>``).
 Learned = Literal["learned", "known", "conflict", "unresolved", "ambiguous"]
 
 
-@dataclass(frozen=True)
-class LearnOutcome:
-    claim: IdentityClaim
-    outcome: Learned
-    identity: Identity | None = None
-    existing: Identity | None = None
-
-
-def learn(claims: Iterable[IdentityClaim], lookup: IdentityLookup, source: str) -> list[LearnOutcome]:
+def learn(claims: Iterable[IdentityClaim], lookup: IdentityLookup, source: str) -> list[Learned]:
     """Record each claim whose evidence names exactly one of our records and whose vendor id is free.
 
     Not learned: evidence that resolves to nothing (``unresolved``), a vendor id already mapped elsewhere
     (``conflict``: the imported or earlier mapping wins), and a vendor id this delivery ties to two
     different records (``ambiguous``). Evidence is exact: an email must be a known contact's (its domain
-    is not enough), a domain must be an account's own.
+    is not enough), a domain must be an account's own. One outcome per vendor id claimed.
     """
     claims = list(claims)
     resolved: dict[tuple[str, str], list[tuple[IdentityClaim, Identity | None]]] = {}
@@ -119,34 +96,34 @@ def learn(claims: Iterable[IdentityClaim], lookup: IdentityLookup, source: str) 
         except UnknownAccount:
             identity = None
         if identity is not None:
-            if claim.is_contact and identity.contact_id is None:
+            if claim.source.endswith(PERSON_SUFFIX) and identity.contact_id is None:
                 identity = None  # the evidence names a company, not this person
-            elif not claim.is_contact:
+            elif not claim.source.endswith(PERSON_SUFFIX):
                 identity = Identity(identity.account_id)
         resolved.setdefault((claim.source, claim.external_id), []).append((claim, identity))
 
-    outcomes: list[LearnOutcome] = []
+    outcomes: list[Learned] = []
     for found in resolved.values():
         identities = {identity for _, identity in found if identity is not None}
-        claim = found[0][0]
         if not identities:
-            outcomes.append(LearnOutcome(claim, "unresolved"))
-            continue
-        if len(identities) > 1:
-            outcomes.append(LearnOutcome(claim, "ambiguous"))
-            continue
-        (identity,) = identities
-        outcomes.append(_record(claim, identity, lookup, source))
+            outcomes.append("unresolved")
+        elif len(identities) > 1:
+            outcomes.append("ambiguous")
+        else:
+            (identity,) = identities
+            outcomes.append(_record(found[0][0], identity, lookup, source))
     return outcomes
 
 
-def _record(claim: IdentityClaim, identity: Identity, lookup: IdentityLookup, source: str) -> LearnOutcome:
+def _record(claim: IdentityClaim, identity: Identity, lookup: IdentityLookup, source: str) -> Learned:
     existing = lookup.find(claim.source, claim.external_id)
     if existing is None:
         if lookup.remember(claim.source, claim.external_id, identity, f"{source}:{claim.source_event_id}"):
-            return LearnOutcome(claim, "learned", identity)
+            return "learned"
         existing = lookup.find(claim.source, claim.external_id)  # written meanwhile by someone else
-    same_person = not claim.is_contact or (existing is not None and existing.contact_id == identity.contact_id)
+    same_person = not claim.source.endswith(PERSON_SUFFIX) or (
+        existing is not None and existing.contact_id == identity.contact_id
+    )
     if existing is not None and existing.account_id == identity.account_id and same_person:
-        return LearnOutcome(claim, "known", identity, existing)
-    return LearnOutcome(claim, "conflict", identity, existing)
+        return "known"
+    return "conflict"

@@ -1,97 +1,77 @@
 """Verify → parse → learn identities → resolve the account → canonical events → archive + publish.
 
-No AWS here: the adapters are injected. What each answer means:
+No AWS here: the adapters are injected through the ports (services/ingest/logic/ports.py). What each answer means:
 
 * 404 unknown source, 401 bad signature (nothing is kept or published), 503 source secret not configured;
 * 400 malformed / 422 unmappable / 422 unknown account: the delivery is kept in the quarantine (answer
   carries its ``quarantine_id``); a batch where only some events' accounts are unknown publishes the
   others (202) and quarantines the rest;
 * 200 ignored (well formed, nothing Boomerang uses) or duplicate (same vendor ids as an earlier delivery);
-* 202 accepted: the raw body is archived and every event on the bus carries its ``raw_ref``.
+* 202 accepted (200 with the vendor's own reply, e.g. Salesforce's SOAP Ack): the raw body is archived and
+  every event on the bus carries its ``raw_ref``. Identical deliveries in flight at the same moment all get it,
+  with the same event ids (there is no "still being processed" answer).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Protocol
 
 from pydantic import ValidationError
 
 from services.common.models.events import CATALOG, EventEnvelope, new_event
 from services.ingest.logic.fit import fit, may_exceed
-from services.ingest.logic.identities import IdentityLookup, learn, resolve
-from services.ingest.logic.quarantine import QuarantineStore
+from services.ingest.logic.identities import learn, resolve
+from services.ingest.logic.ports import (
+    Archive,
+    DeliveryTelemetry,
+    IdentityLookup,
+    Once,
+    Publisher,
+    QuarantineStore,
+    Secrets,
+)
 from services.ingest.logic.raw import RawDelivery
 from services.ingest.logic.sources import Source
-from services.ingest.logic.sources.payload import describe
-from services.ingest.models.quarantine import QuarantinedDelivery, quarantine_id
-from services.ingest.models.webhook import (
+from services.ingest.models.errors import (
     QUARANTINED,
-    IngestResult,
+    SourceNotConfigured,
     UnknownAccount,
     UnknownSource,
     Unmappable,
-    VendorEvent,
     WebhookError,
-    WebhookRequest,
+    describe,
 )
-
-
-class Publisher(Protocol):
-    def publish(self, events: list[EventEnvelope]) -> None: ...
-
-
-class Archive(Protocol):
-    def reference(self, raw: RawDelivery) -> str:
-        """The ``raw_ref`` the body will have (known before it is stored, so events can carry it)."""
-
-    def store(self, raw: RawDelivery) -> str:
-        """Keep the body; returns how (the adapter's own word, e.g. ``firehose`` or ``object``)."""
-
-    def begin(self, raw: RawDelivery) -> Callable[[], str]:
-        """Start keeping the body; the returned function waits for it (and raises if it failed)."""
-
-
-class Once(Protocol):
-    """Runs ``action`` once per key; a repeat returns the first result and ``True`` (a duplicate)."""
-
-    def __call__(self, key: str, action: Callable[[], dict[str, object]]) -> tuple[dict[str, object], bool]: ...
-
-
-class InProgress(WebhookError):
-    status = 409
-    code = "in_progress"
-
-
-class SourceNotConfigured(WebhookError):
-    status = 503
-    code = "source_not_configured"
+from services.ingest.models.quarantine import QuarantinedDelivery, quarantine_id
+from services.ingest.models.webhook import IngestResult, VendorEvent, WebhookRequest
 
 
 class IngestService:
     def __init__(
         self,
         sources: Mapping[str, Source],
-        secrets: Callable[[], dict[str, str]],
+        secrets: Secrets,
         identities: IdentityLookup,
         publisher: Publisher,
         once: Once | None = None,
         *,
         archive: Archive,
         quarantine: QuarantineStore,
+        telemetry: DeliveryTelemetry | None = None,
     ):
         self._sources = sources
         self._secrets = secrets
         self._identities = identities
         self._publisher = publisher
-        # The Lambda handler passes Powertools Idempotency; without it every delivery is published.
+        # wiring passes Powertools Idempotency (adapters/idempotency.py); without it every delivery is published.
         self._once: Once = once or (lambda _key, action: (action(), False))
         self._archive = archive
         self._quarantine = quarantine
+        self._telemetry = telemetry  # the function counts and logs each live delivery; tests and benchmarks need not
 
     def accept(self, request: WebhookRequest) -> IngestResult:
+        """A live delivery: verify it, then process it; what it came to is counted and logged."""
         source = self._sources.get(request.source)
         try:
             if source is None:
@@ -102,8 +82,12 @@ class IngestService:
                 raise SourceNotConfigured(f"{source.name} has no {source.secret_key} in the Boomerang secret yet")
             source.verify(request, secrets, request.received_at)
         except WebhookError as exc:
-            return _refused(exc)
-        return self._process(source, request, None)
+            result = _refused(exc)
+        else:
+            result = self._process(source, request, None)
+        if self._telemetry is not None:
+            self._telemetry.delivery(request.source, result)
+        return result
 
     def replay(self, item: QuarantinedDelivery) -> IngestResult:
         """Parse → resolve → publish a quarantined delivery again, with today's mappings and rules."""
@@ -133,7 +117,7 @@ class IngestService:
             parsed = source.parse(request)
             if parsed.claims:
                 for outcome in learn(parsed.claims, self._identities, source.name):
-                    note = f"identity_{outcome.outcome}"
+                    note = f"identity_{outcome}"
                     notes[note] = notes.get(note, 0) + 1
             events = parsed.events
             if replaying is not None and replaying.pending_events:
@@ -152,7 +136,7 @@ class IngestService:
             if may_exceed(request.body):
                 envelopes = [fit(e) for e in envelopes]
         except QUARANTINED as exc:
-            return self._keep(source.name, request, exc, verified, replaying, notes=notes)
+            return self._keep(source, request, exc, verified, replaying, notes=notes)
 
         def publish() -> dict[str, object]:
             # The body is stored while the events are put on the bus (a webhook → DM hop saved); the answer
@@ -164,15 +148,14 @@ class IngestService:
                 stored()
             return {"accepted": len(envelopes), "event_ids": [e.event_id for e in envelopes]}
 
-        try:
-            answer, duplicate = self._once(delivery_key(source.name, [e.source_event_id for e in envelopes]), publish)
-        except InProgress as exc:
-            return _refused(exc)
+        # Twins in flight at the same moment all publish (the same event ids: consumers apply each once) and all
+        # answer 202; a later redelivery finds the completed record (services/ingest/adapters/idempotency.py).
+        answer, duplicate = self._once(delivery_key(source.name, [e.source_event_id for e in envelopes]), publish)
         kept_id: str | None = None
         if unknown:
             # Published what we could place; the rest waits for its mapping.
             kept = self._keep(
-                source.name,
+                source,
                 request,
                 _all_unknown(unknown),
                 verified,
@@ -220,7 +203,7 @@ class IngestService:
 
     def _keep(
         self,
-        source: str,
+        source: Source,
         request: WebhookRequest,
         exc: WebhookError,
         verified: str | None,
@@ -229,10 +212,14 @@ class IngestService:
         notes: dict[str, int] | None = None,
     ) -> IngestResult:
         if verified is None:
-            verified = f"authenticated by the {source} adapter's check at {request.received_at.isoformat()}"
+            verified = f"authenticated by the {source.name} adapter's check at {request.received_at.isoformat()}"
+        if replaying is not None:
+            kept_as = replaying.quarantine_id
+        else:  # a vendor retrying it (the same identity: for most vendors the same bytes) finds this item
+            kept_as = quarantine_id(source.name, source.quarantine_identity(request))
         item = QuarantinedDelivery(
-            quarantine_id=replaying.quarantine_id if replaying else quarantine_id(source, request.body),
-            source=source,
+            quarantine_id=kept_as,
+            source=source.name,
             reason=exc.code,
             message=exc.message,
             received_at=request.received_at,

@@ -8,57 +8,52 @@ fails keeps the item, with the new reason.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from services.ingest.models.quarantine import QuarantinedDelivery
-
-if TYPE_CHECKING:
-    from services.ingest.logic.pipeline import IngestService
-
-
-class QuarantineStore(Protocol):
-    def keep(self, item: QuarantinedDelivery, *, replay: bool) -> None:
-        """Create or update the item (same id: one more delivery, or one more replay attempt)."""
-
-    def get(self, quarantine_id: str) -> QuarantinedDelivery | None: ...
-
-    def resolve(
-        self, quarantine_id: str, outcome: str, event_ids: list[str], raw_ref: str | None, at: datetime
-    ) -> None:
-        """Mark it replayed (it leaves the listing; the record expires later)."""
-
-    def waiting_for(self, lookup_key: str) -> list[str]:
-        """Ids of the items waiting for this lookup key to exist."""
-
-    def pending(self, reason: str, source: str | None = None) -> Iterator[QuarantinedDelivery]:
-        """Pending items with this reason (bodies not loaded), oldest first within a source."""
-
-
-Result = Literal["replayed", "quarantined", "not_found", "already_replayed", "retry_later"]
-
-
-@dataclass(frozen=True)
-class ReplayResult:
-    quarantine_id: str
-    result: Result
-    reason: str | None = None  # the new reason, when it is still quarantined
-    message: str | None = None
-    outcome: str | None = None  # accepted, duplicate or ignored, when it was replayed
-    event_ids: tuple[str, ...] = ()
-
-    def as_dict(self) -> dict[str, Any]:
-        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items() if v not in (None, ())}
+from services.ingest.logic.ports import Clock, QuarantineStore, Replays, ReplayTelemetry
+from services.ingest.models.errors import RetryLater
+from services.ingest.models.quarantine import ReplayAnswer, ReplayRequest, ReplayResult
 
 
 class Replayer:
-    def __init__(self, ingest: IngestService, store: QuarantineStore, clock: Callable[[], datetime] | None = None):
+    def __init__(
+        self,
+        ingest: Replays,
+        store: QuarantineStore,
+        clock: Clock | None = None,
+        telemetry: ReplayTelemetry | None = None,
+    ):
         self._ingest = ingest
         self._store = store
         self._clock = clock or (lambda: datetime.now(UTC))
+        self._telemetry = telemetry
 
+    # ------------------------------------------------------------------ what the QuarantineReplay function asks
+    def answer(self, request: ReplayRequest, keep_going: Callable[[], bool]) -> ReplayAnswer:
+        """A direct request: the items by id, or every pending item with a reason while ``keep_going()``."""
+        if request.ids:
+            answer = ReplayAnswer([self.replay(qid) for qid in request.ids])
+        else:
+            assert request.reason is not None  # ReplayRequest gives ids or a reason
+            results, following = self.replay_reason(request.reason, request.source, keep_going, request.after)
+            answer = ReplayAnswer(results, following)
+        self._report(answer.results)
+        return answer
+
+    def mapping_arrived(self, lookup_key: str) -> list[ReplayResult]:
+        """A mapping was imported or learned: replay what waited for it.
+
+        Raises RetryLater when an item was left as it was (its source is unknown to this deployment, e.g. while
+        a deployment that adds it rolls out), so the stream delivers the record again.
+        """
+        results = self.replay_waiting([lookup_key])
+        self._report(results)
+        if any(r.result == "retry_later" for r in results):
+            raise RetryLater(f"{lookup_key}: a waiting delivery's source is unknown here; retrying the record")
+        return results
+
+    # ------------------------------------------------------------------ replays
     def replay(self, quarantine_id: str) -> ReplayResult:
         item = self._store.get(quarantine_id)
         if item is None:
@@ -76,7 +71,7 @@ class Replayer:
             return ReplayResult(quarantine_id, "replayed", outcome=result.outcome, event_ids=tuple(event_ids))
         if result.outcome == "quarantined":
             return ReplayResult(quarantine_id, "quarantined", reason=result.reason, message=result.body.get("message"))
-        # e.g. the same delivery is being processed right now, or its source is gone: left as it was
+        # Refused before parsing: its source is not in this deployment's code. Left as it was.
         return ReplayResult(quarantine_id, "retry_later", reason=result.reason, message=result.body.get("message"))
 
     def replay_waiting(self, lookup_keys: Iterable[str]) -> list[ReplayResult]:
@@ -106,3 +101,7 @@ class Replayer:
             results.append(self.replay(item.quarantine_id))
             last = item.listing_key
         return results, None
+
+    def _report(self, results: list[ReplayResult]) -> None:
+        if self._telemetry is not None:
+            self._telemetry.replayed(results)

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
-PREFIX = "raw/"
+from services.common.storage import RAW_PREFIX
+
 BODY_SUFFIX = ".body"
 #: Firehose's limit for one record's data is 1,000 KiB; keep a margin for the line's own fields.
 MAX_RECORD_BYTES = 1_000 * 1024 - 4096
@@ -84,10 +85,10 @@ class RawRef:
             raise ValueError(f"{text!r} is not a raw_ref (s3://<bucket>/raw/YYYY/MM/dd/HH/#<record id>)")
         location, _, record_id = text[5:].partition("#")
         bucket, _, key = location.partition("/")
-        if not bucket or not record_id or not key.startswith(PREFIX):
+        if not bucket or not record_id or not key.startswith(RAW_PREFIX):
             raise ValueError(f"{text!r} is not a raw_ref (s3://<bucket>/raw/YYYY/MM/dd/HH/#<record id>)")
         try:
-            hour = datetime.strptime(key[len(PREFIX) :].rstrip("/"), "%Y/%m/%d/%H").replace(tzinfo=UTC)
+            hour = datetime.strptime(key[len(RAW_PREFIX) :].rstrip("/"), "%Y/%m/%d/%H").replace(tzinfo=UTC)
         except ValueError:
             raise ValueError(f"{text!r}: the prefix must be raw/YYYY/MM/dd/HH/") from None
         return cls(bucket, hour, record_id)
@@ -110,7 +111,7 @@ def _ref_prefix(bucket: str, year: int, month: int, day: int, hour: int) -> str:
 
 def hour_prefix(hour: datetime) -> str:
     # Spelled out: strftime costs more than the rest of the reference on the ingest hot path.
-    return f"{PREFIX}{hour.year:04d}/{hour.month:02d}/{hour.day:02d}/{hour.hour:02d}/"
+    return f"{RAW_PREFIX}{hour.year:04d}/{hour.month:02d}/{hour.day:02d}/{hour.hour:02d}/"
 
 
 def record_line(raw: RawDelivery) -> bytes:

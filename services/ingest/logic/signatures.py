@@ -6,7 +6,7 @@ import base64
 import hmac
 from datetime import datetime
 
-from services.ingest.models.webhook import SignatureInvalid
+from services.ingest.models.errors import SignatureInvalid
 
 MAX_SKEW_SECONDS = 300
 

@@ -5,19 +5,25 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from services.ingest.models.errors import QUARANTINED
+
 #: Why a delivery is in the quarantine: the error codes of the refusals that keep it.
-REASONS = ("malformed_payload", "unmappable", "unknown_account")
+REASONS: tuple[str, ...] = tuple(refusal.code for refusal in QUARANTINED)
+Reason = Literal["malformed_payload", "unmappable", "unknown_account"]  # REASONS, for the request model
 
 Status = Literal["pending", "replayed"]
+#: What became of one replay (``retry_later``: left as it was, its source unknown to this deployment).
+Result = Literal["replayed", "quarantined", "not_found", "already_replayed", "retry_later"]
 
 
-def quarantine_id(source: str, body: bytes) -> str:
-    """Derived from the bytes: a vendor retrying the same delivery finds the same item, not a new one."""
-    digest = hashlib.sha256(source.encode() + b"\x1f" + body).hexdigest()
+def quarantine_id(source: str, identity: bytes) -> str:
+    """Derived from what identifies the delivery (its bytes, unless its source says otherwise: ``Source.
+    quarantine_identity``): a vendor retrying the same delivery finds the same item, not a new one."""
+    digest = hashlib.sha256(source.encode() + b"\x1f" + identity).hexdigest()
     return f"{source}-{digest[:20]}"
 
 
@@ -58,7 +64,7 @@ class ReplayRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     ids: list[str] = Field(default_factory=list, max_length=1000)
-    reason: Literal["malformed_payload", "unmappable", "unknown_account"] | None = None
+    reason: Reason | None = None
     source: str | None = None
     after: str | None = None  # a bulk replay continues after this listing position (the last answer's `next`)
 
@@ -69,3 +75,30 @@ class ReplayRequest(BaseModel):
         if self.source and not self.reason:
             raise ValueError("source narrows a bulk replay by reason; it needs a reason")
         return self
+
+
+@dataclass(frozen=True)
+class ReplayResult:
+    quarantine_id: str
+    result: Result
+    reason: str | None = None  # the new reason, when it is still quarantined
+    message: str | None = None
+    outcome: str | None = None  # accepted, duplicate or ignored, when it was replayed
+    event_ids: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items() if v not in (None, ())}
+
+
+@dataclass(frozen=True)
+class ReplayAnswer:
+    """The QuarantineReplay function's answer to a direct request."""
+
+    results: list[ReplayResult]
+    following: str | None = None  # a bulk replay that ran out of time continues after this listing position
+
+    def as_dict(self) -> dict[str, Any]:
+        answer: dict[str, Any] = {"results": [r.as_dict() for r in self.results], "more": self.following is not None}
+        if self.following is not None:
+            answer["next"] = self.following  # sent back as `after` to continue
+        return answer

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from boomerang.signing import sign
 from services.ingest.adapters.idempotency import PowertoolsOnce
+from services.ingest.logic.sources import sources
+from services.ingest.models.webhook import WebhookRequest
+from tests.fakes import FakePublisher
+from tests.fakes.ingest import ingest_service
 from tests.integration.services.conftest import Context
+from tests.samples import SAMPLES
 
 
 class CountingDynamoDB:
@@ -47,7 +56,8 @@ def test_a_delivery_costs_one_write_and_its_redelivery_none(store, aws):
     # Then the store wrote exactly one item, already completed
     assert ddb.writes == Counter(put_item=1)
     [record] = aws.ddb.scan(TableName="idempotency")["Items"]
-    assert record["status"]["S"] == "COMPLETED" and "expiration" in record
+    assert record["status"]["S"] == "COMPLETED"
+    assert "expiration" in record
     # When the vendor redelivers it
     again, duplicate = once("key-1", lambda: published.append("e1-again") or {"event_ids": ["x"]})
     # Then the first answer comes back as a duplicate, nothing runs and nothing is written
@@ -84,5 +94,38 @@ def test_twins_in_flight_at_once_both_publish_and_one_record_stands(store, aws):
     # When both run
     outer = once("key-3", first)
     # Then both published the same event ids (consumers apply an event id once) and neither failed
-    assert answers == [({"event_ids": ["e3"]}, False)] and outer == ({"event_ids": ["e3"]}, False)
+    assert answers == [({"event_ids": ["e3"]}, False)]
+    assert outer == ({"event_ids": ["e3"]}, False)
     assert aws.ddb.scan(TableName="idempotency")["Count"] == 1
+
+
+def test_three_identical_deliveries_in_flight_at_once_all_get_202_with_the_same_event_ids(store, aws):
+    once, _ = store
+    # Given the ingest service on the real write-once store, and a bus that holds every publish until all
+    # three deliveries are publishing (each has passed the store's check: none is "still being processed")
+    publishing = threading.Barrier(3, timeout=10)
+
+    class HeldBus(FakePublisher):
+        def publish(self, events: list) -> None:
+            publishing.wait()
+            super().publish(events)
+
+    bus = HeldBus()
+    service = ingest_service(sources(), {"delighted_api_key": "dk"}, bus, once=once)
+    body = SAMPLES["delighted"].body
+    headers = sign("delighted", body, "dk")
+
+    def deliver() -> Any:
+        return service.accept(WebhookRequest("delighted", headers, body, datetime.now(UTC)))
+
+    # When the vendor's three identical deliveries arrive at the same moment
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        answers = list(pool.map(lambda _: deliver(), range(3)))
+    # Then each is accepted with 202 and the same event ids (consumers apply an event id once)
+    assert [a.status for a in answers] == [202, 202, 202]
+    assert len({tuple(a.body["event_ids"]) for a in answers}) == 1
+    assert {e.event_id for e in bus.published} == set(answers[0].body["event_ids"])
+    # And one completed record stands, so a later redelivery is a 200 duplicate
+    assert aws.ddb.scan(TableName="idempotency")["Count"] == 1
+    later = deliver()
+    assert (later.status, later.body["duplicate"]) == (200, True)

@@ -15,9 +15,9 @@ from boomerang.signing import sign
 from services.ingest.adapters.archive import FirehoseArchive, RawReader
 from services.ingest.adapters.identities import PortfolioIdentities
 from services.ingest.adapters.quarantine import DynamoQuarantine
-from services.ingest.logic.identities import Identity
 from services.ingest.logic.raw import RawDelivery, RawRef, record_line
 from services.ingest.models.quarantine import QuarantinedDelivery
+from services.ingest.models.webhook import Identity
 from tests.integration.services.conftest import Context, drain, http_event
 from tests.samples import SAMPLES
 
@@ -116,6 +116,31 @@ def test_a_large_quarantined_body_lives_in_s3_until_resolved(aws):
     store.keep(_item("delighted-big", body=body), replay=False)
     assert store.get("delighted-big").body == body
     assert aws.s3.get_object(Bucket="raw-archive", Key="quarantine/delighted-big.body")["Body"].read() == body
+    store.resolve("delighted-big", "ignored", [], None, NOW)
+    assert aws.s3.list_objects_v2(Bucket="raw-archive", Prefix="quarantine/").get("KeyCount") == 0
+
+
+def test_a_delivery_kept_again_keeps_its_first_receipt_and_its_newest_body(aws):
+    store = DynamoQuarantine("quarantine", "raw-archive")
+    # Given a kept delivery, then its retry with other bytes (Salesforce resends a record's latest values)
+    store.keep(_item(body=b"<first/>"), replay=False)
+    store.keep(_item(body=b"<latest/>", received_at=NOW + timedelta(minutes=5)), replay=False)
+    # Then it is one item holding the newest body, still listed where its first receipt put it
+    item = store.get("delighted-0001")
+    assert (item.body, item.deliveries, item.received_at) == (b"<latest/>", 2, NOW)
+    assert [i.received_at for i in store.pending("unknown_account")] == [NOW]
+
+
+def test_the_newest_body_wins_whether_it_fits_the_item_or_lives_in_s3(aws):
+    store = DynamoQuarantine("quarantine", "raw-archive")
+    large, larger = b"x" * 300_000, b"y" * 300_000
+    # Given a large body, then a small one, then a large one again, all for the same item
+    store.keep(_item("delighted-big", body=large), replay=False)
+    store.keep(_item("delighted-big", body=b"small"), replay=False)
+    assert store.get("delighted-big").body == b"small"
+    store.keep(_item("delighted-big", body=larger), replay=False)
+    assert store.get("delighted-big").body == larger
+    # When it is resolved / Then no body is left behind
     store.resolve("delighted-big", "ignored", [], None, NOW)
     assert aws.s3.list_objects_v2(Bucket="raw-archive", Prefix="quarantine/").get("KeyCount") == 0
 

@@ -1,5 +1,6 @@
-from datetime import UTC, datetime
-from pathlib import Path
+"""Salesforce outbound messages (SOAP), authenticated by the URL's token and the configured organization ids."""
+
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -17,41 +18,29 @@ from services.common.models.events import (
 )
 from services.ingest.logic.sources.salesforce import ACK, Salesforce, id18
 from services.ingest.models.webhook import WebhookRequest
-from tests.fakes import FakePublisher
-from tests.fakes.ingest import ingest_service
+from tests.unit.sources.conftest import NOW, fixture, refused, request, service
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "salesforce"
 TOKEN = "sf-7Hq2-token-c41d"
 SECRETS = {Salesforce.secret_key: TOKEN}
-NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 ENDPOINT = "https://hooks.boomerang.example/webhooks/salesforce"
 ORG_15 = "00D5g000004FzQa"
 OPTIONS = {"organization_ids": [ORG_15]}
-
-
-def _fixture(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
+HEADERS = {"content-type": "text/xml; charset=utf-8", "soapaction": '""'}
 
 
 def _request(body: bytes, token: str | None = TOKEN) -> WebhookRequest:
-    url = ENDPOINT if token is None else f"{ENDPOINT}?token={token}"
-    headers = {"content-type": "text/xml; charset=utf-8", "soapaction": '""'}
-    return WebhookRequest(source="salesforce", headers=headers, body=body, received_at=NOW, url=url)
-
-
-@pytest.fixture
-def bus():
-    return FakePublisher()
+    """As Salesforce posts it: the token is in the endpoint URL the admin configured, not in a header."""
+    return request("salesforce", body, HEADERS, url=ENDPOINT if token is None else f"{ENDPOINT}?token={token}")
 
 
 @pytest.fixture
 def ingest(bus):
-    return ingest_service({Salesforce.name: Salesforce(**OPTIONS)}, SECRETS, bus)
+    return service(Salesforce(**OPTIONS), SECRETS, bus)
 
 
 def test_opportunities_become_renewal_expansion_and_stage_events_with_a_soap_ack(ingest, bus):
     # Given an outbound message with a won Renewal, a won Upsell and an open Renewal
-    result = ingest.accept(_request(_fixture("01-opportunities.xml")))
+    result = ingest.accept(_request(fixture("salesforce", "01-opportunities.xml")))
     # Then Salesforce gets the documented Ack envelope with a 200
     assert result.status == 200, result.body
     assert result.reply == ACK
@@ -68,7 +57,8 @@ def test_opportunities_become_renewal_expansion_and_stage_events_with_a_soap_ack
     assert (renewal.data.contract_id, renewal.data.arr) == ("0065g00000Q1rRnAAJ", 264000.0)
     assert renewal.occurred_at == datetime(2026, 11, 22, 11, 58, 10, tzinfo=UTC)
     assert (expansion.type, expansion.account_id) == (EventType.EXPANSION_SIGNED, "acc-meridian")
-    assert isinstance(expansion.data, ExpansionSigned) and expansion.data.added_arr == 48000.0
+    assert isinstance(expansion.data, ExpansionSigned)
+    assert expansion.data.added_arr == 48000.0
     assert (stage.type, stage.account_id) == (EventType.DEAL_STAGE_CHANGED, "acc-nordlys")
     assert isinstance(stage.data, DealStageChanged)
     assert (stage.data.stage, stage.data.amount) == ("Negotiation/Review", 486000.0)
@@ -76,13 +66,14 @@ def test_opportunities_become_renewal_expansion_and_stage_events_with_a_soap_ack
 
 def test_accounts_contacts_and_cases_map_and_unused_objects_are_skipped(ingest, bus):
     # Given a message with an Account risk flag, a champion Contact, a new and a closed Case, and a Lead
-    result = ingest.accept(_request(_fixture("02-mixed-objects.xml")))
+    result = ingest.accept(_request(fixture("salesforce", "02-mixed-objects.xml")))
     # Then the four used notifications are published (the Lead is skipped) and Salesforce is acknowledged
     assert result.status == 200, result.body
     assert result.reply == ACK
     risk, champion, opened, closed = bus.published
     assert (risk.type, risk.account_id) == (EventType.RENEWAL_RISK_FLAGGED, "acc-brightwater")
-    assert isinstance(risk.data, RenewalRiskFlagged) and risk.data.at_risk
+    assert isinstance(risk.data, RenewalRiskFlagged)
+    assert risk.data.at_risk
     assert (champion.type, champion.account_id) == (EventType.CHAMPION_CHANGED, "acc-halvorsen")
     assert isinstance(champion.data, ChampionChanged)
     assert (champion.data.contact_id, champion.data.name, champion.data.title) == (
@@ -104,7 +95,7 @@ def test_accounts_contacts_and_cases_map_and_unused_objects_are_skipped(ingest, 
 
 def test_message_with_nothing_used_is_still_acknowledged(ingest, bus):
     # Given a message carrying only a Lead
-    result = ingest.accept(_request(_fixture("03-lead-only.xml")))
+    result = ingest.accept(_request(fixture("salesforce", "03-lead-only.xml")))
     # Then it is ignored, but Salesforce still gets its Ack (or it would retry for 24 h)
     assert result.status == 200
     assert "Lead" in result.body["ignored"]
@@ -114,7 +105,7 @@ def test_message_with_nothing_used_is_still_acknowledged(ingest, bus):
 
 def test_redelivered_message_yields_the_same_event_ids(ingest, bus):
     # Given the same notifications redelivered, carrying the record's latest state
-    body = _fixture("01-opportunities.xml")
+    body = fixture("salesforce", "01-opportunities.xml")
     later = body.replace(b"2026-11-22T11:58:10.000Z", b"2026-11-22T11:59:30.000Z")
     # When both are accepted
     first = ingest.accept(_request(body))
@@ -125,7 +116,7 @@ def test_redelivered_message_yields_the_same_event_ids(ingest, bus):
 
 @pytest.mark.parametrize("token", [None, "", "wrong-token", TOKEN + "x", TOKEN + "&token=" + TOKEN])
 def test_missing_or_wrong_token_is_401_and_nothing_is_published(ingest, bus, token):
-    result = ingest.accept(_request(_fixture("01-opportunities.xml"), token=token))
+    result = ingest.accept(_request(fixture("salesforce", "01-opportunities.xml"), token=token))
     assert result.status == 401, result.body
     assert result.body["error"] == "invalid_signature"
     assert result.reply is None
@@ -134,7 +125,7 @@ def test_missing_or_wrong_token_is_401_and_nothing_is_published(ingest, bus, tok
 
 def test_message_from_another_org_is_401(ingest, bus):
     # Given a valid token but a message from an org that is not configured
-    body = _fixture("01-opportunities.xml").replace(b"00D5g000004FzQaEAK", b"00D5g000009XyZwEAC")
+    body = fixture("salesforce", "01-opportunities.xml").replace(b"00D5g000004FzQaEAK", b"00D5g000009XyZwEAC")
     # When it is accepted
     result = ingest.accept(_request(body))
     # Then it is refused and nothing is published
@@ -145,46 +136,62 @@ def test_message_from_another_org_is_401(ingest, bus):
 
 @pytest.mark.parametrize("configured", [ORG_15, id18(ORG_15)])
 def test_org_ids_match_in_15_and_18_character_form(bus, configured):
-    service = ingest_service({"salesforce": Salesforce(organization_ids=[configured])}, SECRETS, bus)
-    assert service.accept(_request(_fixture("01-opportunities.xml"))).status == 200
+    ingest = service(Salesforce(organization_ids=[configured]), SECRETS, bus)
+    assert ingest.accept(_request(fixture("salesforce", "01-opportunities.xml"))).status == 200
     # the message may also carry the 15-character form
-    body = _fixture("01-opportunities.xml").replace(b"00D5g000004FzQaEAK", ORG_15.encode())
-    assert service.accept(_request(body)).status == 200
+    body = fixture("salesforce", "01-opportunities.xml").replace(b"00D5g000004FzQaEAK", ORG_15.encode())
+    assert ingest.accept(_request(body)).status == 200
 
 
 def test_without_options_the_token_alone_authenticates(bus):
-    service = ingest_service({"salesforce": Salesforce()}, SECRETS, bus)
-    assert service.accept(_request(_fixture("03-lead-only.xml"))).status == 200
-    assert service.accept(_request(_fixture("03-lead-only.xml"), token="nope")).status == 401
+    ingest = service(Salesforce(), SECRETS, bus)
+    assert ingest.accept(_request(fixture("salesforce", "03-lead-only.xml"))).status == 200
+    assert ingest.accept(_request(fixture("salesforce", "03-lead-only.xml"), token="nope")).status == 401
+
+
+OPPORTUNITIES = fixture("salesforce", "01-opportunities.xml")
 
 
 @pytest.mark.parametrize(
     "body, fragment",
     [
-        (b"", "empty body"),
-        (b"<soapenv:Envelope", "not well-formed XML"),
-        (b'{"not": "xml"}', "not well-formed XML"),
-        (b"<a/>", "no soapenv:Body/notifications"),
-        (_fixture("04-doctype-entities.xml"), "DOCTYPE"),
-        (
-            b'<?xml version="1.0"?><!DOCTYPE x SYSTEM "http://evil.example/x.dtd"><x/>',
-            "DOCTYPE",
+        pytest.param(b"", "empty body", id="empty"),
+        pytest.param(OPPORTUNITIES[: len(OPPORTUNITIES) // 2], "not well-formed XML", id="truncated"),
+        pytest.param(b"<soapenv:Envelope", "not well-formed XML", id="unclosed tag"),
+        pytest.param(b'{"not": "xml"}', "not well-formed XML", id="json"),
+        pytest.param(b"<a>" + b"<b>x</b>" * 260_000, "not well-formed XML", id="2 MB unclosed"),
+        pytest.param("<a>Zürich</a>".encode("latin-1"), "not well-formed XML", id="not utf-8"),
+        pytest.param(b"<a/>", "no soapenv:Body/notifications", id="not an outbound message"),
+        pytest.param(fixture("salesforce", "04-doctype-entities.xml"), "DOCTYPE", id="entities"),
+        pytest.param(
+            b'<?xml version="1.0"?><!DOCTYPE x SYSTEM "http://evil.example/x.dtd"><x/>', "DOCTYPE", id="external dtd"
         ),
-        (_fixture("01-opportunities.xml").replace(b"<Id>04l5g00000Ch7vXAAR</Id>", b""), "needs an Id"),
-        (_fixture("01-opportunities.xml").replace(b"264000.0", b"lots"), "Amount"),
+        pytest.param(OPPORTUNITIES.replace(b"<Id>04l5g00000Ch7vXAAR</Id>", b""), "needs an Id", id="no id"),
+        pytest.param(OPPORTUNITIES.replace(b"264000.0", b"lots"), "Amount", id="bad amount"),
     ],
 )
-def test_malformed_or_dangerous_xml_is_400(ingest, bus, body, fragment):
+def test_a_malformed_or_dangerous_body_with_the_right_token_is_400_and_kept(bus, quarantine, body, fragment):
+    # Given the token in the URL and organization_ids configured (the org can't be read from a broken body)
+    ingest = service(Salesforce(**OPTIONS), SECRETS, bus, quarantine)
+    # When such a body arrives
     result = ingest.accept(_request(body))
-    assert result.status == 400, result.body
-    assert result.body["error"] == "malformed_payload"
-    assert fragment in result.body["message"]
-    assert bus.published == []
+    # Then it is refused as malformed, saying what is wrong
+    assert fragment in refused(result, bus, 400, "malformed_payload")
+    # And, like every 400, its exact bytes are kept in the quarantine (never parsed further, never expanded)
+    item = quarantine.items[result.body["quarantine_id"]]
+    assert (item.reason, item.body) == ("malformed_payload", body)
+
+
+def test_a_malformed_body_with_a_wrong_token_is_401_and_not_kept(bus, quarantine):
+    ingest = service(Salesforce(**OPTIONS), SECRETS, bus, quarantine)
+    result = ingest.accept(_request(b"<soapenv:Envelope", token="wrong-token"))
+    refused(result, bus, 401, "invalid_signature")
+    assert quarantine.items == {}
 
 
 def test_notification_without_an_account_is_422(ingest, bus):
     # Given an Opportunity whose outbound message does not include AccountId
-    result = ingest.accept(_request(_fixture("05-opportunity-without-account.xml")))
+    result = ingest.accept(_request(fixture("salesforce", "05-opportunity-without-account.xml")))
     # Then it is unmappable, naming the field to add
     assert result.status == 422
     assert "AccountId" in result.body["message"]
@@ -192,7 +199,7 @@ def test_notification_without_an_account_is_422(ingest, bus):
 
 
 def test_account_unknown_to_the_portfolio_is_422(ingest, bus):
-    body = _fixture("01-opportunities.xml")
+    body = fixture("salesforce", "01-opportunities.xml")
     for known in (b"0015g00000rKIRaAAO", b"0015g00000ee7NAAAY", b"0015g00000oPDjVAAW"):
         body = body.replace(known, b"0015g00000ZZZZZAAA")
     result = ingest.accept(_request(body))
@@ -204,14 +211,74 @@ def test_account_unknown_to_the_portfolio_is_422(ingest, bus):
 
 def test_a_message_with_one_unknown_account_is_acked_and_that_notification_waits(ingest, bus):
     # Given three opportunities of which one names an account nobody imported
-    body = _fixture("01-opportunities.xml").replace(b"0015g00000rKIRaAAO", b"0015g00000ZZZZZAAA")
+    body = fixture("salesforce", "01-opportunities.xml").replace(b"0015g00000rKIRaAAO", b"0015g00000ZZZZZAAA")
     # When the message arrives
     result = ingest.accept(_request(body))
     # Then the message is acknowledged (so Salesforce stops resending), two events are published and the
     # third notification waits in the quarantine
-    assert result.status == 200 and "<Ack>true</Ack>" in result.reply.body
+    assert result.status == 200
+    assert "<Ack>true</Ack>" in result.reply.body
     assert len(bus.published) == 2
-    assert result.body["quarantined"] == 1 and result.reason == "unknown_account"
+    assert result.body["quarantined"] == 1
+    assert result.reason == "unknown_account"
+
+
+def _unknown_accounts(body: bytes) -> bytes:
+    for known in (b"0015g00000rKIRaAAO", b"0015g00000ee7NAAAY", b"0015g00000oPDjVAAW"):
+        body = body.replace(known, b"0015g00000ZZZZZAAA")
+    return body
+
+
+@pytest.mark.parametrize(
+    "body, latest",
+    [
+        pytest.param(
+            _unknown_accounts(OPPORTUNITIES),
+            (b"LastModifiedDate>2026-11-22T11:5", b"LastModifiedDate>2026-11-22T12:0"),
+            id="unknown account",
+        ),
+        pytest.param(
+            fixture("salesforce", "05-opportunity-without-account.xml"),
+            (b"Proposal/Price Quote", b"Negotiation/Review"),
+            id="unmappable",
+        ),
+    ],
+)
+def test_a_retry_with_the_records_latest_values_finds_the_first_item_and_keeps_the_newest_body(
+    bus, quarantine, body, latest
+):
+    # Given a message kept in the quarantine (Salesforce got no Ack, so it retries)
+    ingest = service(Salesforce(**OPTIONS), SECRETS, bus, quarantine)
+    first = ingest.accept(_request(body))
+    # When the retry carries the records' latest values: the same Notification Ids, other fields and bytes
+    retry = body.replace(*latest)
+    assert retry != body
+    later = request("salesforce", retry, HEADERS, url=f"{ENDPOINT}?token={TOKEN}", now=NOW + timedelta(minutes=5))
+    second = ingest.accept(later)
+    # Then it finds the first item instead of making a second: one more delivery, the newest body, and the
+    # first receipt time (its place in the listing)
+    assert second.quarantine_id == first.quarantine_id
+    assert list(quarantine.items) == [first.quarantine_id]
+    item = quarantine.items[first.quarantine_id]
+    assert (item.deliveries, item.body, item.received_at) == (2, retry, NOW)
+
+
+def test_other_notifications_are_another_item(bus, quarantine):
+    # Given a kept message, and a message with other Notification Ids for the same unknown accounts
+    ingest = service(Salesforce(**OPTIONS), SECRETS, bus, quarantine)
+    body = _unknown_accounts(OPPORTUNITIES)
+    other = body.replace(b"<Id>04l5g00000Ch7v", b"<Id>04l5g00000Ch9v")
+    # When both arrive / Then each is its own item
+    assert ingest.accept(_request(body)).quarantine_id != ingest.accept(_request(other)).quarantine_id
+    assert len(quarantine.items) == 2
+
+
+def test_malformed_bodies_are_told_apart_by_their_bytes(bus, quarantine):
+    ingest = service(Salesforce(**OPTIONS), SECRETS, bus, quarantine)
+    first, again, other = (ingest.accept(_request(b)) for b in (b"<soapenv:Envelope", b"<soapenv:Envelope", b"<a>"))
+    assert first.quarantine_id == again.quarantine_id
+    assert first.quarantine_id != other.quarantine_id
+    assert quarantine.items[first.quarantine_id].deliveries == 2
 
 
 def test_types_priorities_and_statuses_are_configurable(bus):
@@ -223,17 +290,17 @@ def test_types_priorities_and_statuses_are_configurable(bus):
         critical_priorities=["P1"],
         case_statuses={"Awaiting Vendor": "on_hold"},
     )
-    service = ingest_service({"salesforce": source}, SECRETS, bus)
-    opportunities = _fixture("01-opportunities.xml")
+    ingest = service(source, SECRETS, bus)
+    opportunities = fixture("salesforce", "01-opportunities.xml")
     cases = (
-        _fixture("02-mixed-objects.xml")
+        fixture("salesforce", "02-mixed-objects.xml")
         .replace(b"<sf:Priority>Critical</sf:Priority>", b"<sf:Priority>P1</sf:Priority>")
         .replace(b"<sf:Status>New</sf:Status>", b"<sf:Status>Awaiting Vendor</sf:Status>")
         .replace(b"<sf:CreatedDate>2026-11-22T11:52:00.000Z", b"<sf:CreatedDate>2026-11-21T09:00:00.000Z")
     )
     # When the messages arrive
-    assert service.accept(_request(opportunities)).status == 200
-    assert service.accept(_request(cases)).status == 200
+    assert ingest.accept(_request(opportunities)).status == 200
+    assert ingest.accept(_request(cases)).status == 200
     # Then the won Upsell is a renewal now (a Renewal only a stage change),
     # and the case update carries the configured mapping
     types = [e.type for e in bus.published]

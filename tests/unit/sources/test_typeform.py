@@ -1,57 +1,39 @@
 """Typeform form responses → NpsResponded, signed with Typeform-Signature: sha256=<base64>."""
 
-import base64
-import hashlib
-import hmac
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from services.common.models.events import NpsResponded
-from services.ingest.logic.pipeline import IngestService
 from services.ingest.logic.sources.typeform import Typeform
-from services.ingest.models.webhook import WebhookRequest
 from tests.fakes import FakePublisher
-from tests.fakes.ingest import ingest_service
+from tests.unit.sources.conftest import b64, fixture, ignored, mac, refused, request, service
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "typeform"
-NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 SECRET = "tf-webhook-secret"
-SECRETS = {"typeform_secret": SECRET}
-SOFIA = (FIXTURES / "form-response-promoter-sofia.json").read_bytes()
-LARS = (FIXTURES / "form-response-email-question-lars.json").read_bytes()
+SECRETS = {Typeform.secret_key: SECRET}
+SOFIA = fixture("typeform", "form-response-promoter-sofia.json")
+LARS = fixture("typeform", "form-response-email-question-lars.json")
 OPTIONS = {"nps_field_ref": "nps_score", "comment_field_ref": "nps_reason"}
 
 
 def _signed(body: bytes, secret: str = SECRET) -> dict[str, str]:
     # As Typeform's docs describe: base64 of the HMAC-SHA256 of the raw body, prefixed "sha256=".
-    digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
-    return {"content-type": "application/json", "typeform-signature": "sha256=" + base64.b64encode(digest).decode()}
-
-
-def _service(bus: FakePublisher, **options: Any) -> IngestService:
-    return ingest_service({"typeform": Typeform(**options)}, SECRETS, bus)
+    return {"content-type": "application/json", "typeform-signature": "sha256=" + b64(mac(secret, body))}
 
 
 def _accept(bus: FakePublisher, body: bytes, options: dict[str, Any] | None = None, headers: dict | None = None):
-    request = WebhookRequest(
-        source="typeform", headers=_signed(body) if headers is None else headers, body=body, received_at=NOW
+    source = Typeform(**(OPTIONS if options is None else options))
+    return service(source, SECRETS, bus).accept(
+        request("typeform", body, _signed(body) if headers is None else headers)
     )
-    return _service(bus, **(OPTIONS if options is None else options)).accept(request)
 
 
 def _edit(body: bytes, change) -> bytes:
     payload = json.loads(body)
     change(payload["form_response"])
     return json.dumps(payload).encode()
-
-
-@pytest.fixture
-def bus() -> FakePublisher:
-    return FakePublisher()
 
 
 def test_signed_promoter_with_hidden_email_becomes_nps_responded(bus):
@@ -64,7 +46,8 @@ def test_signed_promoter_with_hidden_email_becomes_nps_responded(bus):
     assert (event.account_id, event.source, event.type) == ("acc-brightwater", "typeform", "NpsResponded")
     assert isinstance(event.data, NpsResponded)
     assert (event.data.score, event.data.contact_id) == (10, "con-sofia-marchetti")
-    assert event.data.response_id == event.source_event_id == "7f3b9c1e2d4a6b8c0e1f3a5b7c9d1e2f"
+    assert event.source_event_id == "7f3b9c1e2d4a6b8c0e1f3a5b7c9d1e2f"
+    assert event.data.response_id == event.source_event_id
     assert event.data.respondent_email == "sofia.marchetti@brightwater-coldchain.example"
     assert (event.data.comment or "").startswith("Temperature excursions")
     assert event.data.survey == "typeform:pQ7xNps1"
@@ -101,9 +84,7 @@ def test_email_question_found_without_a_ref(bus):
 def test_missing_or_wrong_signature_is_401_and_nothing_is_published(bus, headers):
     # Given a delivery without a valid signature / When accepted / Then 401, bus empty
     result = _accept(bus, SOFIA, headers=headers)
-    assert result.status == 401
-    assert result.body["error"] == "invalid_signature"
-    assert bus.published == []
+    refused(result, bus, 401, "invalid_signature")
 
 
 def test_signature_covers_the_raw_bytes(bus):
@@ -134,19 +115,13 @@ def test_duplicate_delivery_gives_the_same_event_id(bus):
 )
 def test_malformed_body_is_400(bus, body, fragment):
     result = _accept(bus, body)
-    assert result.status == 400, result.body
-    assert result.body["error"] == "malformed_payload"
-    assert fragment in result.body["message"]
-    assert bus.published == []
+    assert fragment in refused(result, bus, 400, "malformed_payload")
 
 
 def test_without_nps_field_ref_it_is_422_with_the_fix(bus):
     # Given default options (no nps_field_ref) / When accepted / Then 422 naming the option
     result = _accept(bus, SOFIA, {})
-    assert result.status == 422
-    assert result.body["error"] == "unmappable"
-    assert "nps_field_ref" in result.body["message"]
-    assert bus.published == []
+    assert "nps_field_ref" in refused(result, bus, 422, "unmappable")
 
 
 def test_missing_nps_answer_is_422(bus):
@@ -181,9 +156,7 @@ def test_unknown_respondent_is_422_not_guessed(bus):
 def test_form_outside_the_allow_list_is_ignored(bus):
     # Given forms = ["other"] / When Sofia's form responds / Then 200 ignored
     result = _accept(bus, SOFIA, {**OPTIONS, "forms": ["other"]})
-    assert result.status == 200
-    assert "pQ7xNps1" in result.body["ignored"]
-    assert bus.published == []
+    assert "pQ7xNps1" in ignored(result, bus)
 
 
 def test_form_in_the_allow_list_is_accepted(bus):

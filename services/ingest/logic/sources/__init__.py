@@ -1,16 +1,21 @@
-"""One adapter per vendor: verify the delivery, then map it to canonical events."""
+"""One adapter per vendor: verify the delivery, then map it to canonical events.
+
+Each vendor's class subclasses ``Source`` (a Protocol, so its defaults come along) and reads its secret key
+from the storage contract: ``secret_key = SOURCE_SECRET_KEYS[name]``.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Protocol
 
+from services.common.storage import SOURCE_SECRET_KEYS
 from services.ingest.models.webhook import Parsed, WebhookRequest
 
 
 class Source(Protocol):
     name: str  # the URL segment: POST /webhooks/<name>
-    secret_key: str  # its key in the Boomerang secret
+    secret_key: str  # its key in the Boomerang secret: SOURCE_SECRET_KEYS[name], the storage contract's
 
     def verify(self, request: WebhookRequest, secrets: dict[str, str], now: datetime) -> None:
         """Raise SignatureInvalid unless the delivery is authentic (and fresh, where the vendor allows)."""
@@ -18,19 +23,17 @@ class Source(Protocol):
     def parse(self, request: WebhookRequest) -> Parsed:
         """Raise MalformedPayload / Unmappable for a body that can't become canonical events."""
 
+    def quarantine_identity(self, request: WebhookRequest) -> bytes:
+        """What identifies this delivery in the quarantine: a retry with the same identity finds the same item.
 
-SOURCE_NAMES = (
-    "delighted",
-    "typeform",
-    "zendesk",
-    "intercom",
-    "hubspot",
-    "salesforce",
-    "gainsight",
-    "churnzero",
-    "totango",
-    "generic",
-)
+        By default its bytes (vendors retry the same bytes); a vendor that retries with other bytes says what
+        stays the same (Salesforce: the notification ids).
+        """
+        return request.body
+
+
+#: Every source, in the storage contract's order (each has its key in the secret; a test keeps them in step).
+SOURCE_NAMES: tuple[str, ...] = tuple(SOURCE_SECRET_KEYS)
 
 
 def sources(options: dict[str, dict[str, Any]] | None = None) -> dict[str, Source]:

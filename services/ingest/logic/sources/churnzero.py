@@ -9,9 +9,10 @@ mapping: docs/sources/cs-platforms.md.
 
 from __future__ import annotations
 
+from services.common.storage import SOURCE_SECRET_KEYS
 from services.ingest.logic.sources.cs_platform import CsPlatformSource
 
 
 class ChurnZero(CsPlatformSource):
     name = "churnzero"
-    secret_key = "churnzero_token"
+    secret_key = SOURCE_SECRET_KEYS[name]

@@ -27,16 +27,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from services.common.models.events import CATALOG, PRODUCED_BY_BOOMERANG, EventType
-from services.ingest.logic.sources.payload import describe, json_body, source_options
-from services.ingest.models.webhook import (
-    AccountRef,
-    MalformedPayload,
-    Parsed,
-    SignatureInvalid,
-    Unmappable,
-    VendorEvent,
-    WebhookRequest,
-)
+from services.ingest.logic.sources import Source
+from services.ingest.logic.sources.payload import json_body, source_options
+from services.ingest.models.errors import MalformedPayload, SignatureInvalid, Unmappable, describe
+from services.ingest.models.webhook import AccountRef, Parsed, VendorEvent, WebhookRequest
 
 IGNORE = "ignore"
 MAX_EVENTS = 100
@@ -150,8 +144,8 @@ def _blank_to_none(value: Any) -> Any:
     return value
 
 
-class CsPlatformSource:
-    """Base for the admin-defined-JSON platforms; subclasses set ``name`` and ``secret_key``."""
+class CsPlatformSource(Source):
+    """Base for the admin-defined-JSON platforms; subclasses set ``name``, and ``secret_key`` from the contract."""
 
     name: str = ""
     secret_key: str = ""

@@ -14,7 +14,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from services.common.models.events import EventType
+from services.common.storage import SOURCE_SECRET_KEYS
 from services.ingest.logic.signatures import hmac_hex, require_equal
+from services.ingest.logic.sources import Source
 from services.ingest.logic.sources.payload import json_body, validate
 from services.ingest.models.webhook import AccountRef, Parsed, VendorEvent, WebhookRequest
 
@@ -54,9 +56,9 @@ class _ResponseDelivery(BaseModel):
     event_data: _Response
 
 
-class Delighted:
+class Delighted(Source):
     name = "delighted"
-    secret_key = "delighted_api_key"
+    secret_key = SOURCE_SECRET_KEYS[name]
 
     def verify(self, request: WebhookRequest, secrets: dict[str, str], now: datetime) -> None:
         expected = "sha256=" + hmac_hex(secrets[self.secret_key], request.body)

@@ -9,9 +9,10 @@ matched against ``ext_gainsight`` in accounts.csv. Body template and mapping: do
 
 from __future__ import annotations
 
+from services.common.storage import SOURCE_SECRET_KEYS
 from services.ingest.logic.sources.cs_platform import CsPlatformSource
 
 
 class Gainsight(CsPlatformSource):
     name = "gainsight"
-    secret_key = "gainsight_token"
+    secret_key = SOURCE_SECRET_KEYS[name]

@@ -12,17 +12,12 @@ from datetime import UTC, datetime
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from services.common.models.events import CATALOG, PRODUCED_BY_BOOMERANG, EventType
+from services.common.storage import SOURCE_SECRET_KEYS
 from services.ingest.logic.signatures import hmac_hex, parse_stripe_style, require_equal, require_fresh
-from services.ingest.logic.sources.payload import describe, json_body, validate
-from services.ingest.models.webhook import (
-    AccountRef,
-    MalformedPayload,
-    Parsed,
-    SignatureInvalid,
-    Unmappable,
-    VendorEvent,
-    WebhookRequest,
-)
+from services.ingest.logic.sources import Source
+from services.ingest.logic.sources.payload import json_body, validate
+from services.ingest.models.errors import MalformedPayload, SignatureInvalid, Unmappable, describe
+from services.ingest.models.webhook import AccountRef, Parsed, VendorEvent, WebhookRequest
 
 SIGNATURE_HEADER = "boomerang-signature"
 
@@ -58,9 +53,9 @@ class _Batch(BaseModel):
     events: list[_Event] = Field(min_length=1, max_length=100)
 
 
-class Generic:
+class Generic(Source):
     name = "generic"
-    secret_key = "generic_signing_secret"
+    secret_key = SOURCE_SECRET_KEYS[name]
 
     def verify(self, request: WebhookRequest, secrets: dict[str, str], now: datetime) -> None:
         timestamp, signatures = parse_stripe_style(request.headers.get(SIGNATURE_HEADER))

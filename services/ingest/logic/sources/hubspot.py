@@ -24,19 +24,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
 
 from services.common.models.events import EventType
-from services.common.storage import contact_namespace
+from services.common.storage import SOURCE_SECRET_KEYS, contact_namespace
 from services.ingest.logic.signatures import hmac_b64, require_equal, require_fresh
+from services.ingest.logic.sources import Source
 from services.ingest.logic.sources.payload import json_body, source_options, validate
-from services.ingest.models.webhook import (
-    AccountRef,
-    IdentityClaim,
-    MalformedPayload,
-    Parsed,
-    SignatureInvalid,
-    Unmappable,
-    VendorEvent,
-    WebhookRequest,
-)
+from services.ingest.models.errors import MalformedPayload, SignatureInvalid, Unmappable
+from services.ingest.models.webhook import AccountRef, IdentityClaim, Parsed, VendorEvent, WebhookRequest
 
 SIGNATURE_HEADER = "x-hubspot-signature-v3"
 TIMESTAMP_HEADER = "x-hubspot-request-timestamp"
@@ -132,9 +125,9 @@ class _Batch(RootModel[list[_Event]]):
     pass
 
 
-class HubSpot:
+class HubSpot(Source):
     name = "hubspot"
-    secret_key = "hubspot_client_secret"
+    secret_key = SOURCE_SECRET_KEYS[name]
 
     def __init__(self, **options: Any):
         self.options = source_options(_Options, self.name, options)

@@ -17,9 +17,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from services.common.models.events import EventType, Severity, TicketStatus
+from services.common.storage import SOURCE_SECRET_KEYS
 from services.ingest.logic.signatures import hmac_hex, require_equal
-from services.ingest.logic.sources.payload import describe, json_body, source_options, validate
-from services.ingest.models.webhook import AccountRef, MalformedPayload, Parsed, Unmappable, VendorEvent, WebhookRequest
+from services.ingest.logic.sources import Source
+from services.ingest.logic.sources.payload import json_body, source_options, validate
+from services.ingest.models.errors import MalformedPayload, Unmappable, describe
+from services.ingest.models.webhook import AccountRef, Parsed, VendorEvent, WebhookRequest
 
 SIGNATURE_HEADER = "x-hub-signature"
 
@@ -149,9 +152,9 @@ class _Notification(BaseModel):
     data: _Data
 
 
-class Intercom:
+class Intercom(Source):
     name = "intercom"
-    secret_key = "intercom_client_secret"
+    secret_key = SOURCE_SECRET_KEYS[name]
 
     def __init__(self, **options: Any):
         self.options = source_options(IntercomOptions, self.name, options)

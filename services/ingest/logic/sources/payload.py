@@ -1,4 +1,5 @@
-"""Shared parsing for vendor bodies: JSON decoding and pydantic errors as one readable line."""
+"""Shared parsing for vendor bodies: JSON decoding, model validation and ``[sources.<name>]`` options, each
+failure a MalformedPayload (or ValueError) whose message reads as one line (``models.errors.describe``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import from_json
 
-from services.ingest.models.webhook import MalformedPayload
+from services.ingest.models.errors import MalformedPayload, describe
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -26,15 +27,6 @@ def validate(model: type[M], value: Any) -> M:
         return model.model_validate(value)
     except ValidationError as exc:
         raise MalformedPayload(describe(exc)) from exc
-
-
-def describe(exc: ValidationError, limit: int = 5) -> str:
-    parts = []
-    for err in exc.errors()[:limit]:
-        where = ".".join(str(p) for p in err["loc"]) or "body"
-        parts.append(f"{where}: {err['msg']}")
-    more = len(exc.errors()) - limit
-    return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
 
 
 def source_options(model: type[M], source: str, options: dict[str, Any]) -> M:

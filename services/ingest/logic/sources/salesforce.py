@@ -2,12 +2,14 @@
 
 Outbound messages are not signed. A delivery is authentic when (a) the endpoint URL carries the shared
 token (``?token=...``, compared in constant time with ``salesforce_token``) and (b) its ``OrganizationId`` is
-one of the configured ``organization_ids`` (15- or 18-character ids both accepted). The XML is parsed with
-the standard library after refusing any DOCTYPE, so no entity (internal or external) is ever expanded.
+one of the configured ``organization_ids`` (15- or 18-character ids both accepted); a body too broken to name
+one is refused as malformed (400) and, like every 400, kept in the quarantine. The XML is parsed with the
+standard library after refusing any DOCTYPE, so no entity (internal or external) is ever expanded.
 
 One message carries up to 100 ``Notification`` elements, each with its own ``Id`` (the dedupe key: Salesforce
-retries for 24 h, out of order and possibly twice, always with the record's latest field values) and an
-``sObject`` with the fields the admin selected. Every accepted message, including one with nothing
+retries for 24 h, out of order and possibly twice, always with the record's latest field values, so the Ids
+also name the message's quarantine item, which keeps the newest body) and an ``sObject`` with the fields the
+admin selected. Every accepted message, including one with nothing
 Boomerang uses, is answered with the ``<Ack>true</Ack>`` envelope of the outbound messaging WSDL.
 """
 
@@ -23,20 +25,12 @@ from xml.parsers import expat
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.common.models.events import EventType, Severity, TicketStatus
-from services.common.storage import contact_namespace
+from services.common.storage import SOURCE_SECRET_KEYS, contact_namespace
 from services.ingest.logic.signatures import require_equal
+from services.ingest.logic.sources import Source
 from services.ingest.logic.sources.payload import source_options
-from services.ingest.models.webhook import (
-    AccountRef,
-    IdentityClaim,
-    MalformedPayload,
-    Parsed,
-    Reply,
-    SignatureInvalid,
-    Unmappable,
-    VendorEvent,
-    WebhookRequest,
-)
+from services.ingest.models.errors import MalformedPayload, SignatureInvalid, Unmappable
+from services.ingest.models.webhook import AccountRef, IdentityClaim, Parsed, Reply, VendorEvent, WebhookRequest
 
 SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 OUTBOUND_NS = "http://soap.sforce.com/2005/09/outbound"
@@ -192,9 +186,9 @@ class _Message:
             self.notifications.append(_Notification(note_id, kind, fields))
 
 
-class Salesforce:
+class Salesforce(Source):
     name = "salesforce"
-    secret_key = "salesforce_token"
+    secret_key = SOURCE_SECRET_KEYS[name]
 
     def __init__(self, **options: Any):
         self.options = source_options(_Options, self.name, options)
@@ -205,13 +199,28 @@ class Salesforce:
         require_equal(secrets[self.secret_key], tokens[0] if len(tokens) == 1 else None, "token in the endpoint URL")
         if not self.options.organization_ids:
             return  # token only: documented; organization_ids is strongly recommended
-        org = _Message(request.body).organization_id
+        try:
+            org = _Message(request.body).organization_id
+        except MalformedPayload:
+            # The token authenticated it; a body that names no organization can't be checked further, and
+            # parse() refuses it the same way: a 400 whose body is kept in the quarantine, never expanded.
+            return
         try:
             org18 = id18(org)
         except ValueError:
             raise SignatureInvalid("missing or invalid OrganizationId") from None
         if org18 not in self.options.organization_ids:
             raise SignatureInvalid(f"OrganizationId {org} is not one of the configured organization_ids")
+
+    def quarantine_identity(self, request: WebhookRequest) -> bytes:
+        """The message's Notification Ids: Salesforce retries them with the records' latest field values."""
+        try:
+            notifications = _Message(request.body).notifications
+        except MalformedPayload:
+            return request.body
+        if not notifications:
+            return request.body
+        return b"notifications:" + ",".join(sorted(n.id for n in notifications)).encode()
 
     def parse(self, request: WebhookRequest) -> Parsed:
         message = _Message(request.body)

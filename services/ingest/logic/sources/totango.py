@@ -9,9 +9,10 @@ milliseconds; they are accepted. Body template and mapping: docs/sources/cs-plat
 
 from __future__ import annotations
 
+from services.common.storage import SOURCE_SECRET_KEYS
 from services.ingest.logic.sources.cs_platform import CsPlatformSource
 
 
 class Totango(CsPlatformSource):
     name = "totango"
-    secret_key = "totango_token"
+    secret_key = SOURCE_SECRET_KEYS[name]

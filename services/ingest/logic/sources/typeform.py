@@ -16,9 +16,12 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from services.common.models.events import EventType
+from services.common.storage import SOURCE_SECRET_KEYS
 from services.ingest.logic.signatures import hmac_b64, require_equal
+from services.ingest.logic.sources import Source
 from services.ingest.logic.sources.payload import json_body, source_options, validate
-from services.ingest.models.webhook import AccountRef, Parsed, Unmappable, VendorEvent, WebhookRequest
+from services.ingest.models.errors import Unmappable
+from services.ingest.models.webhook import AccountRef, Parsed, VendorEvent, WebhookRequest
 
 SIGNATURE_HEADER = "typeform-signature"
 
@@ -85,9 +88,9 @@ def _value(answer: _Answer) -> Any:
     return extra.get(answer.type)
 
 
-class Typeform:
+class Typeform(Source):
     name = "typeform"
-    secret_key = "typeform_secret"
+    secret_key = SOURCE_SECRET_KEYS[name]
 
     def __init__(self, **options: Any):
         self.options = source_options(TypeformOptions, self.name, options)

@@ -24,17 +24,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from services.common.models.events import EventType, Severity, TicketStatus
+from services.common.storage import SOURCE_SECRET_KEYS
 from services.ingest.logic.signatures import hmac_b64, require_equal, require_fresh
-from services.ingest.logic.sources.payload import describe, json_body, source_options, validate
-from services.ingest.models.webhook import (
-    AccountRef,
-    MalformedPayload,
-    Parsed,
-    SignatureInvalid,
-    Unmappable,
-    VendorEvent,
-    WebhookRequest,
-)
+from services.ingest.logic.sources import Source
+from services.ingest.logic.sources.payload import json_body, source_options, validate
+from services.ingest.models.errors import MalformedPayload, SignatureInvalid, Unmappable, describe
+from services.ingest.models.webhook import AccountRef, Parsed, VendorEvent, WebhookRequest
 
 SIGNATURE_HEADER = "x-zendesk-webhook-signature"
 TIMESTAMP_HEADER = "x-zendesk-webhook-signature-timestamp"
@@ -135,9 +130,9 @@ class _Trigger(BaseModel):
         return str(value) if isinstance(value, int) else value
 
 
-class Zendesk:
+class Zendesk(Source):
     name = "zendesk"
-    secret_key = "zendesk_signing_secret"
+    secret_key = SOURCE_SECRET_KEYS[name]
 
     def __init__(self, **options: Any):
         self.options = source_options(ZendeskOptions, self.name, options)
@@ -201,30 +196,12 @@ class Zendesk:
         severity = self.severity(priority_text)
         status = self.status(status_text, default=TicketStatus.NEW if kind == CREATED else None)
         if kind == CREATED:
-            events = [
-                VendorEvent(
-                    type=EventType.TICKET_OPENED,
-                    source_event_id=envelope.id,
-                    occurred_at=occurred,
-                    account=account,
-                    data={"ticket_id": ticket_id, "severity": severity, "status": status, "subject": ticket.subject},
-                )
-            ]
+            events = [_opened(envelope.id, ticket_id, severity, status, ticket.subject, occurred, account)]
             hit = sorted({t.lower() for t in ticket.tags} & self.escalation_tags)
             if hit:
                 events.append(self._escalated(envelope.id, ticket_id, priority_text, hit, occurred, account))
             return Parsed(events=events)
-        return Parsed(
-            events=[
-                VendorEvent(
-                    type=EventType.TICKET_UPDATED,
-                    source_event_id=envelope.id,
-                    occurred_at=occurred,
-                    account=account,
-                    data={"ticket_id": ticket_id, "severity": severity, "status": status},
-                )
-            ]
-        )
+        return Parsed(events=[_updated(envelope.id, ticket_id, severity, status, occurred, account)])
 
     def parse_trigger(self, body: _Trigger) -> Parsed:
         try:
@@ -249,28 +226,14 @@ class Zendesk:
         events: list[VendorEvent] = []
         if body.event == "ticket_created":
             status = self.status(body.status, default=TicketStatus.NEW)
-            events.append(
-                VendorEvent(
-                    type=EventType.TICKET_OPENED,
-                    source_event_id=f"trigger:{ticket_id}:created",
-                    occurred_at=occurred,
-                    account=account,
-                    data={"ticket_id": ticket_id, "severity": severity, "status": status, "subject": body.subject},
-                )
-            )
+            key = f"trigger:{ticket_id}:created"
+            events.append(_opened(key, ticket_id, severity, status, body.subject, occurred, account))
         else:
             status = self.status(body.status, default=None)
-            events.append(
-                VendorEvent(
-                    type=EventType.TICKET_UPDATED,
-                    # Zendesk renders updated_at to the minute: status and priority keep two different
-                    # changes in the same minute apart, while a retry of one delivery keeps its key.
-                    source_event_id=f"trigger:{ticket_id}:updated:{body.updated_at}:{status}:{severity}",
-                    occurred_at=occurred,
-                    account=account,
-                    data={"ticket_id": ticket_id, "severity": severity, "status": status},
-                )
-            )
+            # Zendesk renders updated_at to the minute: status and priority keep two different changes in the
+            # same minute apart, while a retry of one delivery keeps its key.
+            key = f"trigger:{ticket_id}:updated:{body.updated_at}:{status}:{severity}"
+            events.append(_updated(key, ticket_id, severity, status, occurred, account))
         if hit:
             # One escalation per ticket: later updates of a still-tagged ticket map to the same event id.
             events.append(self._escalated(f"trigger:{ticket_id}", ticket_id, body.priority, hit, occurred, account))
@@ -328,6 +291,26 @@ class Zendesk:
 
 
 _RANK = [Severity.LOW, Severity.NORMAL, Severity.HIGH, Severity.CRITICAL]
+
+
+def _opened(
+    key: str,
+    ticket_id: str,
+    severity: Severity,
+    status: TicketStatus,
+    subject: str | None,
+    occurred: datetime,
+    account: AccountRef,
+) -> VendorEvent:
+    data = {"ticket_id": ticket_id, "severity": severity, "status": status, "subject": subject}
+    return VendorEvent(EventType.TICKET_OPENED, key, occurred, account, data)
+
+
+def _updated(
+    key: str, ticket_id: str, severity: Severity, status: TicketStatus, occurred: datetime, account: AccountRef
+) -> VendorEvent:
+    data = {"ticket_id": ticket_id, "severity": severity, "status": status}
+    return VendorEvent(EventType.TICKET_UPDATED, key, occurred, account, data)
 
 
 def _norm(text: str) -> str:
