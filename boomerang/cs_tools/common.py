@@ -1,7 +1,8 @@
 """Shared helpers of the CS ops commands: typed CSV columns with row-numbered errors, quarters, the health
 config, and text/JSON output.
 
-CSV files are UTF-8 (a BOM is fine), comma-separated with a header row; an empty cell means "not set".
+CSV files are UTF-8 (a BOM is fine) or UTF-16 with a BOM, with a header row (boomerang/csv_rows.py reads them
+all); an empty cell means "not set".
 Every bad row is reported as ``<file> row <n>: <column>: <reason>`` (row 1 is the header) and nothing is
 printed as a result when any row is bad, in the style of ``boomerang/portfolio/csv_files.py``.
 """
@@ -9,7 +10,6 @@ printed as a result when any row is bad, in the style of ``boomerang/portfolio/c
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import re
@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from boomerang.csv_rows import CsvError, read_rows
 from services.common.models.config import Health, load_config
 from services.common.models.errors import ConfigError
 
@@ -178,41 +179,37 @@ def read_csv(path: Path, columns: Sequence[Column], problems: list[str] | None =
     number); extra columns are ignored. Raises InputError naming every bad row, unless ``problems`` is given:
     then they are added to it and only the good rows are returned, so a caller can add its own checks."""
     try:
-        handle = path.open(newline="", encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError([f"{path}: cannot read: {exc.strerror}"]) from exc
+        table = read_rows(path)
+    except CsvError as exc:
+        raise InputError([str(exc)]) from exc
     collect = problems is not None
     problems = [] if problems is None else problems
     found = len(problems)
+    missing = [c.name for c in columns if c.required and c.name not in table.header]
+    if missing:
+        raise InputError([f"{path.name}: missing column(s): {', '.join(missing)}"])
     rows: list[dict[str, Any]] = []
-    with handle:
-        reader = csv.DictReader(handle)
-        header = [h.strip() for h in reader.fieldnames or []]
-        missing = [c.name for c in columns if c.required and c.name not in header]
-        if missing:
-            raise InputError([f"{path.name}: missing column(s): {', '.join(missing)}"])
-        for number_, raw in enumerate(reader, start=2):  # row 1 is the header
-            if None in raw:
-                problems.append(f"{path.name} row {number_}: more cells than the header has columns")
+    for row in table.rows:
+        if row.overflow:
+            problems.append(f"{path.name} row {row.number}: more cells than the header has columns")
+            continue
+        if row.blank:
+            continue
+        parsed: dict[str, Any] = {"_row": row.number}
+        before = len(problems)
+        for column in columns:
+            cell = row.cells.get(column.name, "")
+            if cell == "":
+                if column.required:
+                    problems.append(f"{path.name} row {row.number}: {column.name}: required, but empty")
+                parsed[column.name] = None
                 continue
-            values = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
-            if not any(values.values()):
-                continue  # a blank line
-            parsed: dict[str, Any] = {"_row": number_}
-            before = len(problems)
-            for column in columns:
-                cell = values.get(column.name, "")
-                if cell == "":
-                    if column.required:
-                        problems.append(f"{path.name} row {number_}: {column.name}: required, but empty")
-                    parsed[column.name] = None
-                    continue
-                try:
-                    parsed[column.name] = column.parse(cell)
-                except ValueError as exc:
-                    problems.append(f"{path.name} row {number_}: {column.name}: {exc}")
-            if len(problems) == before:
-                rows.append(parsed)
+            try:
+                parsed[column.name] = column.parse(cell)
+            except ValueError as exc:
+                problems.append(f"{path.name} row {row.number}: {column.name}: {exc}")
+        if len(problems) == before:
+            rows.append(parsed)
     if not collect and len(problems) > found:
         raise InputError(problems)
     return rows
