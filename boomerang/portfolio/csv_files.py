@@ -7,6 +7,7 @@ connections.csv. Columns named ``ext_<source>`` carry a record's id in that vend
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -109,7 +110,9 @@ def _dangling_references(portfolio: Portfolio, ids: dict[str, set[str]]) -> list
     return problems
 
 
-def _unknown(file: str, column: str, named: list[tuple[str, str | None]], target: str, known: set[str]) -> list[str]:
+def _unknown(
+    file: str, column: str, named: Sequence[tuple[str, str | None]], target: str, known: set[str]
+) -> list[str]:
     """One problem per (row, id) in ``named`` whose id is not among ``known`` (the ids of ``target``)."""
     return [f"{file}: {who} names {column} {value!r}, not in {target}" for who, value in named if value not in known]
 
