@@ -13,6 +13,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
 
+from .containers import fresh_containers
 from .lambdas import FunctionRegistry
 from .moto_process import MotoProcess
 from .pollers import EventSourceMappingPoller, PipePoller
@@ -291,6 +292,9 @@ class LocalStack:
         )
         self._set_env(env)
         self.environment = {k: v for k, v in env.items() if v is not None}
+        # Handler modules outlive a stack in this process: their per-container objects (clients, the rules
+        # file) are built afresh from this stack's environment, as a new deployment's containers would.
+        fresh_containers()
 
         # 6. Portfolio data
         if self.load_portfolio:
@@ -396,6 +400,7 @@ class LocalStack:
                 os.environ[key] = old
         if self._added_sys_path and str(self.repo_root) in sys.path:
             sys.path.remove(str(self.repo_root))
+        fresh_containers()  # nothing built for this stack outlives it
 
     # ------------------------------------------------------------------ internals
     def _set_env(self, values: dict[str, str | None]) -> None:
