@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from boomerang.aws_endpoint import add_endpoint_arg
 from boomerang.csv_rows import CsvError, read_rows
 from services.common.models.config import Health, load_config
 from services.common.models.errors import ConfigError
@@ -241,7 +242,7 @@ def columns_help(columns: Sequence[Column]) -> str:
 
 def add_table_args(parser: argparse.ArgumentParser, state_use: str, portfolio_use: str) -> None:
     """``--state-table`` / ``--portfolio-table``: the deployed tables' names (stack outputs), from the
-    environment by default; ``*_use`` says what the command reads there."""
+    environment by default; ``*_use`` says what the command reads there. And ``--endpoint-url`` for the local stack."""
     parser.add_argument(
         "--state-table",
         metavar="NAME",
@@ -254,6 +255,7 @@ def add_table_args(parser: argparse.ArgumentParser, state_use: str, portfolio_us
         default=os.environ.get("PORTFOLIO_TABLE"),
         help=f"PortfolioTable {portfolio_use} (stack output PortfolioTableName; default $PORTFOLIO_TABLE)",
     )
+    add_endpoint_arg(parser)
 
 
 def add_config_arg(parser: argparse.ArgumentParser) -> None:

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from boomerang.aws_endpoint import use_endpoint
 from services.common.models.config import Health
 from services.scoring.logic.health import status
 
@@ -172,8 +173,8 @@ def run(argv: list[str]) -> int:
         "forecast",
         "Forecast the renewals due in a quarter: expected renewed ARR by health band and the expected GRR.",
         "Without --portfolio, the renewals are read from the deployed tables (--portfolio-table, --state-table;\n"
-        "boto3's credentials and AWS_ENDPOINT_URL apply): the accounts renewing in the quarter and their stored\n"
-        "health scores (insufficient data counts as unscored).\n\n"
+        "boto3's credentials apply, or --endpoint-url with the moto URL `boomerang local` prints): the accounts\n"
+        "renewing in the quarter and their stored health scores (insufficient data counts as unscored).\n\n"
         "--portfolio columns (the same export as `boomerang risk`; forecast uses account_id, name, segment, arr,"
         " renewal_date, health_score):\n"
         + columns_help(CUSTOMER_COLUMNS)
@@ -206,6 +207,7 @@ def run(argv: list[str]) -> int:
         else:
             from .stored import renewal_rows
 
+            use_endpoint(args)
             rows = renewal_rows(args.period, args.portfolio_table, args.state_table)
         history = read_history(Path(args.history)) if args.history else None
         probs, source = probabilities(args, history, health)

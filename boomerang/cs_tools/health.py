@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from boomerang.aws_endpoint import use_endpoint
 from services.common.models.config import Health
 from services.scoring.logic.health import combine, pillar_mean, status, weights_for
 
@@ -165,7 +166,7 @@ def run(argv: list[str]) -> int:
         "health",
         "Compute a health score from pillar sub-metrics (0–10 each), or show a customer's stored score.",
         "--customer NAME reads the account's stored score from the deployed tables (--state-table, --portfolio-table;\n"
-        "boto3's usual credentials and AWS_ENDPOINT_URL apply, e.g. the moto URL `boomerang local` prints), with the\n"
+        "boto3's usual credentials apply, or --endpoint-url with the moto URL `boomerang local` prints), with the\n"
         "explanation rebuilt from the stored signals. --scores FILE reads a CSV export instead; its columns:\n"
         + columns_help(SCORE_COLUMNS),
     )
@@ -198,6 +199,7 @@ def run(argv: list[str]) -> int:
         if live:
             from .stored import render_stored, stored_health
 
+            use_endpoint(args)
             data = stored_health(args.customer, args.state_table, args.portfolio_table, health)
         elif args.customer:
             data = _stored(args, health)
