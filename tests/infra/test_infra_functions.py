@@ -1,4 +1,4 @@
-"""The six Lambda functions: one factory, identical operational settings, least-privilege roles."""
+"""The seven Lambda functions: one factory, identical operational settings, least-privilege roles."""
 
 from __future__ import annotations
 
