@@ -143,15 +143,6 @@ def _cadence_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _iso_time(value: str) -> Any:
-    from datetime import datetime
-
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {value!r}") from None
-
-
 def _sign(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 

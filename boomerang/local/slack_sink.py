@@ -87,10 +87,6 @@ class SlackSink(LoopbackServer):
         with self._lock:
             return list(self._calls)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._calls.clear()
-
     def wait_for_calls(self, count: int, timeout: float) -> bool:
         """Block until at least ``count`` calls were recorded (True) or ``timeout`` seconds pass (False)."""
         with self._arrived:

@@ -14,7 +14,6 @@ from types import TracebackType
 from typing import Any, TextIO
 
 from .containers import fresh_containers
-from .lambdas import FunctionRegistry
 from .moto_process import MotoProcess
 from .pollers import EventSourceMappingPoller, PipePoller
 from .resources import Deployer, Deployment, warn
@@ -145,11 +144,6 @@ class LocalStack:
         assert self._sink is not None, "the built-in Slack sink is not in use"
         return self._sink.wait_for_calls(count, timeout)
 
-    @property
-    def functions(self) -> FunctionRegistry:
-        assert self.deployment is not None, "start() first"
-        return self.deployment.functions
-
     def emit(self, line: dict[str, Any]) -> None:
         """Print one side-effect JSON line to stdout (thread-safe, flushed)."""
         text = json.dumps(line, default=str)
@@ -182,13 +176,6 @@ class LocalStack:
         if logical_id is not None and not results:
             raise KeyError(logical_id)
         return results
-
-    def invoke(self, function: str, event: Any) -> Any:
-        """Invoke a template function in-process (by logical id, name or ARN)."""
-        fn = self.functions.find(function)
-        if fn is None:
-            raise KeyError(function)
-        return fn.invoke(event)
 
     # ------------------------------------------------------------------ lifecycle
     def __enter__(self) -> LocalStack:
