@@ -54,7 +54,8 @@ def test_without_portfolio_or_tables_exit_2(capsys, monkeypatch):
     monkeypatch.delenv("PORTFOLIO_TABLE", raising=False)
     assert forecast.run(["--period", "2027Q1"]) == 2
     err = capsys.readouterr().err
-    assert "--portfolio FILE" in err and "--portfolio-table" in err
+    assert "--portfolio FILE" in err
+    assert "--portfolio-table" in err
 
 
 def test_bad_period_is_a_usage_error():

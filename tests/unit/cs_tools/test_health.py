@@ -60,7 +60,9 @@ def test_customer_without_tables_or_scores_file_says_what_to_pass(capsys, monkey
     # When run, Then exit 2 naming the flags and the stack outputs to take them from
     assert health.run(["--customer", "Halvorsen Freight AS"]) == 2
     err = capsys.readouterr().err
-    assert "--state-table" in err and "StateTableName" in err and "--scores FILE" in err
+    assert "--state-table" in err
+    assert "StateTableName" in err
+    assert "--scores FILE" in err
 
 
 def test_customer_from_scores_file(capsys):
