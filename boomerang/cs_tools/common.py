@@ -10,6 +10,7 @@ printed as a result when any row is bad, in the style of ``boomerang/portfolio/c
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import re
@@ -294,8 +295,25 @@ def parser_for(command: str, description: str, columns: str = "") -> argparse.Ar
     )
 
 
+def parse(parser: argparse.ArgumentParser, argv: list[str], config: bool = True) -> argparse.Namespace:
+    """Add the options every command ends with (``--config`` where it scores, ``--format``) and parse ``argv``."""
+    if config:
+        add_config_arg(parser)
+    add_format_arg(parser)
+    return parser.parse_args(argv)
+
+
 def print_json(data: Any) -> None:
     print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def show(data: dict[str, Any], output: str, render: Callable[[dict[str, Any]], str]) -> int:
+    """Print the result as ``--format`` asks (JSON for machines, ``render``'s text for people)."""
+    if output == "json":
+        print_json(data)
+    else:
+        print(render(data))
+    return 0
 
 
 def report_errors(exc: InputError) -> int:
@@ -303,6 +321,19 @@ def report_errors(exc: InputError) -> int:
     for problem in exc.problems:
         print(f"  {problem}", file=sys.stderr)
     return 1
+
+
+def reports_input_errors(run: Callable[[list[str]], int]) -> Callable[[list[str]], int]:
+    """A command's ``run`` whose unusable input (any InputError) is reported, one line per problem, exit 1."""
+
+    @functools.wraps(run)
+    def reporting(argv: list[str]) -> int:
+        try:
+            return run(argv)
+        except InputError as exc:
+            return report_errors(exc)
+
+    return reporting
 
 
 def money(value: float) -> str:
