@@ -55,8 +55,11 @@ def read_rows(path: Path) -> Table:
     if "\x00" in text:
         row = text.count("\n", 0, text.index("\x00")) + 1
         raise CsvError(f"{path.name} row {row}: contains NUL bytes (UTF-16 without a BOM?); {SAVE_AS}")
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    header_line = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in header_line and "," not in header_line else ","
+    if ";" in header_line and delimiter not in header_line:
+        # Excel's CSV where the decimal separator is a comma: "86,5" would read as 865, so it is not guessed at.
+        raise CsvError(f"{path.name} row 1: columns are separated by ';'; save it as CSV UTF-8 (comma-separated)")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = [name.strip() for name in next(reader, [])]

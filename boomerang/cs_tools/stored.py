@@ -176,7 +176,8 @@ def render_stored(data: dict[str, Any]) -> str:
     if e["missing"]:
         lines.append(f"Missing (not counted as zero): {', '.join(e['missing'])}")
     if e["moved"]:
-        lines.append(f"Moved most since the last announcement: {_moved(e['moved'])}")
+        since = "since the last announcement" if data["last_announced"]["score"] is not None else "(none announced yet)"
+        lines.append(f"Moved most {since}: {_moved(e['moved'])}")
     last = data["history"][0] if data["history"] else None
     if last and last.get("moved"):
         lines.append(f"Moved most at the last change ({last['at'][:16]}, {last['reason']}): {_moved(last['moved'])}")

@@ -118,3 +118,11 @@ def test_the_portfolio_import_refuses_a_latin1_file_in_one_line(portfolio_dir: P
     ]
     assert main(["portfolio", "import", "--data", str(portfolio_dir), "--table", "PortfolioTable"]) == 1
     assert "accounts.csv row 2: byte 0xf8 is not UTF-8 text" in capsys.readouterr().err
+
+
+def test_a_semicolon_separated_export_is_refused_rather_than_misread(tmp_path: Path):
+    # Given Excel's CSV where the decimal separator is a comma (86,5 would read as 865)
+    path = tmp_path / "customers.csv"
+    path.write_text("account_id;health_score\nacc-a;86,5\n", encoding="utf-8")
+    with pytest.raises(CsvError, match=r"customers\.csv row 1: columns are separated by ';'"):
+        read_rows(path)
