@@ -95,31 +95,21 @@ def summary(fates: list[str]) -> str:
     return f"{len(fates)} webhooks: {accepted} accepted → {parts}; {counts[REFUSED]} refused"
 
 
+# (option, metavar, default below the repository, what it is)
+OPTIONS = (
+    ("--webhooks", "DIR", "examples/webhooks", "sample webhook bodies, <source>/<NN-name>.json, sent in file-name "
+     "order and re-stamped to just before now"),
+    ("--data", "DIR", "examples/portfolio", "portfolio directory loaded into the stack first: accounts, contacts, "
+     "CSMs, targets, connections"),
+    ("--side-effects", "FILE", ".build/demo-side-effects.jsonl", "where the raw JSON lines of every Slack call and "
+     "email go"),
+)  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="boomerang demo",
-        description=__doc__ + " Exit status 1 if no DM was sent.",
-    )
-    parser.add_argument(
-        "--webhooks",
-        metavar="DIR",
-        default=str(ROOT / "examples" / "webhooks"),
-        help="sample webhook bodies, <source>/<NN-name>.json, sent in file-name order and re-stamped to just "
-        "before now (default: examples/webhooks)",
-    )
-    parser.add_argument(
-        "--data",
-        metavar="DIR",
-        default=str(ROOT / "examples" / "portfolio"),
-        help="portfolio directory loaded into the stack first: accounts, contacts, CSMs, targets, connections "
-        "(default: examples/portfolio)",
-    )
-    parser.add_argument(
-        "--side-effects",
-        metavar="FILE",
-        default=str(ROOT / ".build" / "demo-side-effects.jsonl"),
-        help="where the raw JSON lines of every Slack call and email go (default: .build/demo-side-effects.jsonl)",
-    )
+    parser = argparse.ArgumentParser(prog="boomerang demo", description=__doc__ + " Exit status 1 if no DM was sent.")
+    for option, metavar, default, about in OPTIONS:
+        parser.add_argument(option, metavar=metavar, default=str(ROOT / default), help=f"{about} (default: {default})")
     return parser
 
 
