@@ -2,7 +2,7 @@
 
 They work against the deployed stack (names from its outputs: ``QuarantineTableName``,
 ``QuarantineReplayFunctionName``; a raw_ref names its own bucket) with your AWS credentials, and against
-the local stack with ``--endpoint-url`` set to the ``moto=`` URL ``boomerang local`` prints.
+the local stack with ``--endpoint-url`` set to the ``moto=`` URL ``boomerang local`` prints (boomerang/aws_endpoint.py).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import os
 import sys
 from typing import Any
 
+from boomerang.aws_endpoint import add_endpoint_arg, use_endpoint
 from services.ingest.models.quarantine import REASONS
 
 #: The replay function stops starting new replays 20 s before its 5-minute timeout; wait a little longer.
@@ -27,8 +28,10 @@ def add_commands(commands: Any) -> None:
     listing.add_argument("--table", required=True, help="QuarantineTableName from the stack outputs")
     listing.add_argument("--reason", choices=REASONS, help="only this reason")
     listing.add_argument("--source", help="only this webhook source")
-    listing.add_argument("--format", choices=("table", "json"), default="table")
-    _endpoint(listing)
+    listing.add_argument(
+        "--format", choices=("table", "json"), default="table", help="table for humans, json for machines"
+    )
+    add_endpoint_arg(listing)
     listing.set_defaults(run=_list)
 
     replay = actions.add_parser(
@@ -41,7 +44,7 @@ def add_commands(commands: Any) -> None:
     replay.add_argument("--reason", choices=REASONS, help="replay every pending item with this reason")
     replay.add_argument("--source", help="with --reason: only this source's items")
     replay.add_argument("--function", required=True, help="QuarantineReplayFunctionName from the stack outputs")
-    _endpoint(replay)
+    add_endpoint_arg(replay)
     replay.set_defaults(run=_replay)
 
     raw = commands.add_parser("raw", help="raw webhook bodies kept in the archive")
@@ -49,34 +52,14 @@ def add_commands(commands: Any) -> None:
     show = raw_actions.add_parser("show", help="print the exact body a canonical event's raw_ref points at")
     show.add_argument("ref", help="s3://<bucket>/raw/YYYY/MM/dd/HH/#<record id> (an event's raw_ref)")
     show.add_argument("--meta", action="store_true", help="print source, received time, type and size instead")
-    _endpoint(show)
+    add_endpoint_arg(show)
     show.set_defaults(run=_raw_show)
-
-
-def _endpoint(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--endpoint-url", help="AWS endpoint to use instead of AWS (the local stack's moto= URL)", default=None
-    )
-
-
-def _connect(args: argparse.Namespace) -> None:
-    """Point every client at ``--endpoint-url`` (the local stack needs no real credentials)."""
-    if not args.endpoint_url:
-        return
-    os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url
-    for key, value in (
-        ("AWS_ACCESS_KEY_ID", "testing"),
-        ("AWS_SECRET_ACCESS_KEY", "testing"),
-        ("AWS_DEFAULT_REGION", "us-east-1"),
-        ("AWS_REGION", os.environ.get("AWS_DEFAULT_REGION", "us-east-1")),
-    ):
-        os.environ.setdefault(key, value)
 
 
 def _list(args: argparse.Namespace) -> int:
     from services.ingest.adapters.quarantine import DynamoQuarantine
 
-    _connect(args)
+    use_endpoint(args)
     store = DynamoQuarantine(args.table)
     items = [i for reason in ([args.reason] if args.reason else REASONS) for i in store.pending(reason, args.source)]
     items.sort(key=lambda i: i.received_at)
@@ -118,7 +101,7 @@ def _replay(args: argparse.Namespace) -> int:
     if args.source and not args.reason:
         print("--source narrows a bulk replay: it needs --reason", file=sys.stderr)
         return 2
-    _connect(args)
+    use_endpoint(args)
     request: dict[str, Any] = {"ids": args.ids} if args.ids else {"reason": args.reason, "source": args.source}
     counts: dict[str, int] = {}
     while True:
@@ -155,7 +138,7 @@ def invoke(function: str, payload: dict[str, Any]) -> dict[str, Any]:
 def _raw_show(args: argparse.Namespace) -> int:
     from services.ingest.adapters.archive import RawReader
 
-    _connect(args)
+    use_endpoint(args)
     try:
         raw = RawReader().fetch(args.ref)
     except (ValueError, LookupError) as exc:

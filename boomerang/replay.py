@@ -66,6 +66,14 @@ def rebase(samples: list[Sample], now: datetime, lead: timedelta = timedelta(min
     return shifted
 
 
+def restamp(source: str, body: bytes, now: datetime) -> tuple[bytes, int]:
+    """One sample body re-stamped as ``rebase`` re-stamps the demo's (its newest moment 10 minutes before ``now``),
+    serialised as ``deliver`` sends it; and how many timestamps moved (0: none this source's samples carry)."""
+    sample = Sample(source, "", json.loads(body))
+    [moved] = rebase([sample], now)
+    return json.dumps(moved.body).encode(), len(_moments(sample))
+
+
 def post(url: str, body: bytes, headers: dict[str, str], timeout: float = 10) -> tuple[int, dict[str, Any]]:
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
@@ -114,12 +122,24 @@ def wait_until_idle(stack: Any, timeout: float = 20.0, settle: float = 0.3, igno
 
 
 def decisions(stack: Any) -> list[dict[str, Any]]:
-    """The output of every rule-evaluation execution: outcome, reason and the trigger event."""
+    """The output of every rule-evaluation execution: outcome, reason and the trigger event, with the
+    ``event_id`` of the canonical event it evaluated (from its input)."""
     sfn = stack.client("stepfunctions")
     found = []
     for machine in sfn.list_state_machines().get("stateMachines", []):
         for execution in sfn.list_executions(stateMachineArn=machine["stateMachineArn"]).get("executions", []):
             detail = sfn.describe_execution(executionArn=execution["executionArn"])
             output = json.loads(detail.get("output") or "{}")
-            found.append({"status": detail["status"], **(output if isinstance(output, dict) else {})})
+            evaluated = {"status": detail["status"], "event_id": _evaluated_event_id(detail.get("input"))}
+            found.append(evaluated | (output if isinstance(output, dict) else {}))
     return found
+
+
+def _evaluated_event_id(execution_input: str | None) -> str | None:
+    from services.common.handlers.records import event_of_execution
+    from services.common.models.errors import MalformedRecord
+
+    try:
+        return event_of_execution(json.loads(execution_input or "null")).event_id
+    except (ValueError, MalformedRecord):  # not a rule evaluation (e.g. the stack's warm-up workflow)
+        return None

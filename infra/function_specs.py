@@ -1,4 +1,4 @@
-"""The six Boomerang functions of docs/architecture.md: handler, service name, size and timeout."""
+"""The seven Boomerang functions of docs/architecture.md (``ALL``): handler, service name, size and timeout."""
 
 from __future__ import annotations
 

@@ -25,19 +25,17 @@ from services.common.models.config import Health
 
 from .common import (
     SEGMENTS,
-    InputError,
-    add_config_arg,
-    add_format_arg,
     columns_help,
     load_health,
     money,
+    parse,
     parser_for,
     pct,
-    print_json,
-    report_errors,
+    reports_input_errors,
+    show,
     table,
 )
-from .history import HISTORY_COLUMNS, read_history, renewals
+from .history import HISTORY_COLUMNS, add_history_arg, read_history, renewals
 
 TARGETS = {"accuracy": 0.80, "grr": 0.90, "nrr": 1.10, "logo_retention": 0.90, "early_warning_days": 90}
 
@@ -190,6 +188,7 @@ def render(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+@reports_input_errors
 def run(argv: list[str]) -> int:
     parser = parser_for(
         "backtest",
@@ -200,21 +199,10 @@ def run(argv: list[str]) -> int:
         + "\n\nA renewal is judged by the latest score of a quarter that ended on or before its renewal date."
         "\nScores are taken as recorded; rows without a score are scored from their pillars with the config.",
     )
-    parser.add_argument("--history", required=True, metavar="FILE", help="history CSV (examples/cs/history.csv)")
-    add_config_arg(parser)
-    add_format_arg(parser)
-    args = parser.parse_args(argv)
-    try:
-        health = load_health(args.config)
-        rows = read_history(Path(args.history))
-    except InputError as exc:
-        return report_errors(exc)
-    data = backtest(rows, health)
+    add_history_arg(parser)
+    args = parse(parser, argv)
+    data = backtest(read_history(Path(args.history)), load_health(args.config))
     if not data["overall"]["renewals"]:
         print(f"{args.history}: no renewal with an outcome and an earlier score; nothing to backtest")
         return 1
-    if args.format == "json":
-        print_json(data)
-    else:
-        print(render(data))
-    return 0
+    return show(data, args.format, render)

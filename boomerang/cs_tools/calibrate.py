@@ -22,18 +22,16 @@ from services.scoring.logic.health import weights_for
 from .common import (
     PILLARS,
     SEGMENTS,
-    InputError,
-    add_config_arg,
-    add_format_arg,
     columns_help,
     load_health,
+    parse,
     parser_for,
     pct,
-    print_json,
-    report_errors,
+    reports_input_errors,
+    show,
     table,
 )
-from .history import HISTORY_COLUMNS, read_history, renewals
+from .history import HISTORY_COLUMNS, add_history_arg, read_history, renewals
 
 MIN_RENEWALS = 10
 
@@ -167,6 +165,7 @@ def _step(value: str) -> float:
     return step
 
 
+@reports_input_errors
 def run(argv: list[str]) -> int:
     parser = parser_for(
         "calibrate",
@@ -176,26 +175,16 @@ def run(argv: list[str]) -> int:
         "--history columns (as `boomerang backtest`; the pillars are needed to rescore):\n"
         + columns_help(HISTORY_COLUMNS),
     )
-    parser.add_argument("--history", required=True, metavar="FILE", help="history CSV (examples/cs/history.csv)")
+    add_history_arg(parser)
     parser.add_argument("--segment", choices=SEGMENTS, action="append", help="only this segment (repeatable)")
     parser.add_argument("--step", type=_step, default=0.05, help="grid step of the weights (default 0.05)")
     parser.add_argument(
         "--min-renewals", type=int, default=MIN_RENEWALS, help=f"fewest renewals to fit a segment ({MIN_RENEWALS})"
     )
-    add_config_arg(parser)
-    add_format_arg(parser)
-    args = parser.parse_args(argv)
-    try:
-        health = load_health(args.config)
-        rows = read_history(Path(args.history))
-    except InputError as exc:
-        return report_errors(exc)
+    args = parse(parser, argv)
+    health, rows = load_health(args.config), read_history(Path(args.history))
     present = {r["segment"] for r in rows}
     segments = [s for s in (args.segment or SEGMENTS) if s in present]
     results = [calibrate_segment(rows, s, health, args.step, args.min_renewals) for s in segments]
     data = {"history": args.history, "step": args.step, "segments": results, "snippet": snippet(results)}
-    if args.format == "json":
-        print_json(data)
-    else:
-        print(render(data))
-    return 0
+    return show(data, args.format, render)

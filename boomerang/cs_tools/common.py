@@ -1,7 +1,8 @@
 """Shared helpers of the CS ops commands: typed CSV columns with row-numbered errors, quarters, the health
 config, and text/JSON output.
 
-CSV files are UTF-8 (a BOM is fine), comma-separated with a header row; an empty cell means "not set".
+CSV files are UTF-8 (a BOM is fine) or UTF-16 with a BOM, with a header row (boomerang/csv_rows.py reads them
+all); an empty cell means "not set".
 Every bad row is reported as ``<file> row <n>: <column>: <reason>`` (row 1 is the header) and nothing is
 printed as a result when any row is bad, in the style of ``boomerang/portfolio/csv_files.py``.
 """
@@ -9,7 +10,7 @@ printed as a result when any row is bad, in the style of ``boomerang/portfolio/c
 from __future__ import annotations
 
 import argparse
-import csv
+import functools
 import json
 import os
 import re
@@ -20,6 +21,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from boomerang.aws_endpoint import add_endpoint_arg
+from boomerang.csv_rows import CsvError, read_rows
 from services.common.models.config import Health, load_config
 from services.common.models.errors import ConfigError
 
@@ -178,41 +181,37 @@ def read_csv(path: Path, columns: Sequence[Column], problems: list[str] | None =
     number); extra columns are ignored. Raises InputError naming every bad row, unless ``problems`` is given:
     then they are added to it and only the good rows are returned, so a caller can add its own checks."""
     try:
-        handle = path.open(newline="", encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError([f"{path}: cannot read: {exc.strerror}"]) from exc
+        table = read_rows(path)
+    except CsvError as exc:
+        raise InputError([str(exc)]) from exc
     collect = problems is not None
     problems = [] if problems is None else problems
     found = len(problems)
+    missing = [c.name for c in columns if c.required and c.name not in table.header]
+    if missing:
+        raise InputError([f"{path.name}: missing column(s): {', '.join(missing)}"])
     rows: list[dict[str, Any]] = []
-    with handle:
-        reader = csv.DictReader(handle)
-        header = [h.strip() for h in reader.fieldnames or []]
-        missing = [c.name for c in columns if c.required and c.name not in header]
-        if missing:
-            raise InputError([f"{path.name}: missing column(s): {', '.join(missing)}"])
-        for number_, raw in enumerate(reader, start=2):  # row 1 is the header
-            if None in raw:
-                problems.append(f"{path.name} row {number_}: more cells than the header has columns")
+    for row in table.rows:
+        if row.overflow:
+            problems.append(f"{path.name} row {row.number}: more cells than the header has columns")
+            continue
+        if row.blank:
+            continue
+        parsed: dict[str, Any] = {"_row": row.number}
+        before = len(problems)
+        for column in columns:
+            cell = row.cells.get(column.name, "")
+            if cell == "":
+                if column.required:
+                    problems.append(f"{path.name} row {row.number}: {column.name}: required, but empty")
+                parsed[column.name] = None
                 continue
-            values = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
-            if not any(values.values()):
-                continue  # a blank line
-            parsed: dict[str, Any] = {"_row": number_}
-            before = len(problems)
-            for column in columns:
-                cell = values.get(column.name, "")
-                if cell == "":
-                    if column.required:
-                        problems.append(f"{path.name} row {number_}: {column.name}: required, but empty")
-                    parsed[column.name] = None
-                    continue
-                try:
-                    parsed[column.name] = column.parse(cell)
-                except ValueError as exc:
-                    problems.append(f"{path.name} row {number_}: {column.name}: {exc}")
-            if len(problems) == before:
-                rows.append(parsed)
+            try:
+                parsed[column.name] = column.parse(cell)
+            except ValueError as exc:
+                problems.append(f"{path.name} row {row.number}: {column.name}: {exc}")
+        if len(problems) == before:
+            rows.append(parsed)
     if not collect and len(problems) > found:
         raise InputError(problems)
     return rows
@@ -244,7 +243,7 @@ def columns_help(columns: Sequence[Column]) -> str:
 
 def add_table_args(parser: argparse.ArgumentParser, state_use: str, portfolio_use: str) -> None:
     """``--state-table`` / ``--portfolio-table``: the deployed tables' names (stack outputs), from the
-    environment by default; ``*_use`` says what the command reads there."""
+    environment by default; ``*_use`` says what the command reads there. And ``--endpoint-url`` for the local stack."""
     parser.add_argument(
         "--state-table",
         metavar="NAME",
@@ -257,6 +256,7 @@ def add_table_args(parser: argparse.ArgumentParser, state_use: str, portfolio_us
         default=os.environ.get("PORTFOLIO_TABLE"),
         help=f"PortfolioTable {portfolio_use} (stack output PortfolioTableName; default $PORTFOLIO_TABLE)",
     )
+    add_endpoint_arg(parser)
 
 
 def add_config_arg(parser: argparse.ArgumentParser) -> None:
@@ -295,8 +295,25 @@ def parser_for(command: str, description: str, columns: str = "") -> argparse.Ar
     )
 
 
+def parse(parser: argparse.ArgumentParser, argv: list[str], config: bool = True) -> argparse.Namespace:
+    """Add the options every command ends with (``--config`` where it scores, ``--format``) and parse ``argv``."""
+    if config:
+        add_config_arg(parser)
+    add_format_arg(parser)
+    return parser.parse_args(argv)
+
+
 def print_json(data: Any) -> None:
     print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def show(data: dict[str, Any], output: str, render: Callable[[dict[str, Any]], str]) -> int:
+    """Print the result as ``--format`` asks (JSON for machines, ``render``'s text for people)."""
+    if output == "json":
+        print_json(data)
+    else:
+        print(render(data))
+    return 0
 
 
 def report_errors(exc: InputError) -> int:
@@ -304,6 +321,19 @@ def report_errors(exc: InputError) -> int:
     for problem in exc.problems:
         print(f"  {problem}", file=sys.stderr)
     return 1
+
+
+def reports_input_errors(run: Callable[[list[str]], int]) -> Callable[[list[str]], int]:
+    """A command's ``run`` whose unusable input (any InputError) is reported, one line per problem, exit 1."""
+
+    @functools.wraps(run)
+    def reporting(argv: list[str]) -> int:
+        try:
+            return run(argv)
+        except InputError as exc:
+            return report_errors(exc)
+
+    return reporting
 
 
 def money(value: float) -> str:

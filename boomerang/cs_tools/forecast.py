@@ -13,25 +13,24 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from boomerang.aws_endpoint import use_endpoint
 from services.common.models.config import Health
 from services.scoring.logic.health import status
 
 from .common import (
-    InputError,
     Quarter,
-    add_config_arg,
-    add_format_arg,
     add_table_args,
     columns_help,
     load_health,
     money,
     num,
+    parse,
     parser_for,
     pct,
-    print_json,
     probability_arg,
     quarter_arg,
-    report_errors,
+    reports_input_errors,
+    show,
     table,
 )
 from .customers import CUSTOMER_COLUMNS, read_customers
@@ -167,13 +166,14 @@ def render(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+@reports_input_errors
 def run(argv: list[str]) -> int:
     parser = parser_for(
         "forecast",
         "Forecast the renewals due in a quarter: expected renewed ARR by health band and the expected GRR.",
         "Without --portfolio, the renewals are read from the deployed tables (--portfolio-table, --state-table;\n"
-        "boto3's credentials and AWS_ENDPOINT_URL apply): the accounts renewing in the quarter and their stored\n"
-        "health scores (insufficient data counts as unscored).\n\n"
+        "boto3's credentials apply, or --endpoint-url with the moto URL `boomerang local` prints): the accounts\n"
+        "renewing in the quarter and their stored health scores (insufficient data counts as unscored).\n\n"
         "--portfolio columns (the same export as `boomerang risk`; forecast uses account_id, name, segment, arr,"
         " renewal_date, health_score):\n"
         + columns_help(CUSTOMER_COLUMNS)
@@ -188,9 +188,7 @@ def run(argv: list[str]) -> int:
         parser.add_argument(
             f"--p-{band}", type=probability_arg, metavar="P", help=f"P(renew) of a {band} account (default {default})"
         )
-    add_config_arg(parser)
-    add_format_arg(parser)
-    args = parser.parse_args(argv)
+    args = parse(parser, argv)
     if not args.portfolio and not (args.portfolio_table and args.state_table):
         print(
             "boomerang forecast: give --portfolio FILE (a portfolio export, e.g. examples/cs/customers.csv), or "
@@ -199,21 +197,14 @@ def run(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
-    try:
-        health = load_health(args.config)
-        if args.portfolio:
-            rows = read_customers(Path(args.portfolio))
-        else:
-            from .stored import renewal_rows
-
-            rows = renewal_rows(args.period, args.portfolio_table, args.state_table)
-        history = read_history(Path(args.history)) if args.history else None
-        probs, source = probabilities(args, history, health)
-    except InputError as exc:
-        return report_errors(exc)
-    data = forecast(rows, args.period, health, probs, source)
-    if args.format == "json":
-        print_json(data)
+    health = load_health(args.config)
+    if args.portfolio:
+        rows = read_customers(Path(args.portfolio))
     else:
-        print(render(data))
-    return 0
+        from .stored import renewal_rows
+
+        use_endpoint(args)
+        rows = renewal_rows(args.period, args.portfolio_table, args.state_table)
+    history = read_history(Path(args.history)) if args.history else None
+    probs, source = probabilities(args, history, health)
+    return show(forecast(rows, args.period, health, probs, source), args.format, render)

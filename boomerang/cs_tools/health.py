@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from boomerang.aws_endpoint import use_endpoint
 from services.common.models.config import Health
 from services.scoring.logic.health import combine, pillar_mean, status, weights_for
 
@@ -21,19 +22,18 @@ from .common import (
     SEGMENTS,
     Column,
     InputError,
-    add_config_arg,
-    add_format_arg,
     add_table_args,
     choice,
     columns_help,
     load_health,
     num,
     number,
+    parse,
     parser_for,
     pct,
     print_json,
     read_csv,
-    report_errors,
+    reports_input_errors,
     table,
     text,
 )
@@ -160,12 +160,13 @@ def _stored(args: argparse.Namespace, health: Health) -> dict[str, Any]:
     return data
 
 
+@reports_input_errors
 def run(argv: list[str]) -> int:
     parser = parser_for(
         "health",
         "Compute a health score from pillar sub-metrics (0–10 each), or show a customer's stored score.",
         "--customer NAME reads the account's stored score from the deployed tables (--state-table, --portfolio-table;\n"
-        "boto3's usual credentials and AWS_ENDPOINT_URL apply, e.g. the moto URL `boomerang local` prints), with the\n"
+        "boto3's usual credentials apply, or --endpoint-url with the moto URL `boomerang local` prints), with the\n"
         "explanation rebuilt from the stored signals. --scores FILE reads a CSV export instead; its columns:\n"
         + columns_help(SCORE_COLUMNS),
     )
@@ -180,9 +181,7 @@ def run(argv: list[str]) -> int:
     parser.add_argument("--customer", metavar="NAME", help="show the stored score of this account (id or name)")
     add_table_args(parser, "to read --customer's score from", "to find --customer in")
     parser.add_argument("--scores", metavar="FILE", help="instead of the tables: a CSV of stored scores")
-    add_config_arg(parser)
-    add_format_arg(parser)
-    args = parser.parse_args(argv)
+    args = parse(parser, argv)
 
     given = {p: getattr(args, p) for p in PILLARS if getattr(args, p) is not None}
     if args.customer and given:
@@ -193,21 +192,17 @@ def run(argv: list[str]) -> int:
     if live and not (args.state_table and args.portfolio_table):
         print(f"boomerang health: {LIVE_LOOKUP_MISSING}", file=sys.stderr)
         return 2
-    try:
-        health = load_health(args.config)
-        if live:
-            from .stored import render_stored, stored_health
+    health = load_health(args.config)
+    if live:
+        from .stored import render_stored, stored_health
 
-            data = stored_health(args.customer, args.state_table, args.portfolio_table, health)
-        elif args.customer:
-            data = _stored(args, health)
-        else:
-            pillars = {
-                p: pillar_mean({str(i): v for i, v in enumerate(given[p])}) if p in given else None for p in PILLARS
-            }
-            data = breakdown(pillars, args.segment, health, given)
-    except InputError as exc:
-        return report_errors(exc)
+        use_endpoint(args)
+        data = stored_health(args.customer, args.state_table, args.portfolio_table, health)
+    elif args.customer:
+        data = _stored(args, health)
+    else:
+        pillars = {p: pillar_mean({str(i): v for i, v in enumerate(given[p])}) if p in given else None for p in PILLARS}
+        data = breakdown(pillars, args.segment, health, given)
 
     if args.format == "json":
         print_json(data)

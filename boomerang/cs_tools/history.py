@@ -9,6 +9,7 @@ score of a quarter that ended on or before its renewal date.
 
 from __future__ import annotations
 
+import argparse
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -16,19 +17,7 @@ from typing import Any
 from services.common.models.config import Health, PillarWeights
 from services.scoring.logic.health import combine, status, weights_for
 
-from .common import (
-    PILLARS,
-    SEGMENTS,
-    Column,
-    InputError,
-    choice,
-    duplicates,
-    iso_date,
-    number,
-    quarter,
-    read_csv,
-    text,
-)
+from .common import PILLARS, SEGMENTS, Column, InputError, choice, duplicates, iso_date, number, quarter, read_csv, text
 
 OUTCOMES = ("renewed", "churned", "contracted", "expanded")
 
@@ -48,6 +37,10 @@ HISTORY_COLUMNS = (
     Column("arr_before", number(0), required=False, help="ARR up for renewal, USD (required with an outcome)"),
     Column("arr_after", number(0), required=False, help="ARR after the renewal, USD (0 or empty when churned)"),
 )
+
+
+def add_history_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--history", required=True, metavar="FILE", help="history CSV (examples/cs/history.csv)")
 
 
 def _row_problems(row: dict[str, Any], file: str) -> list[str]:

@@ -20,18 +20,18 @@ from .common import (
     Column,
     InputError,
     Quarter,
-    add_format_arg,
     choice,
     columns_help,
     duplicates,
     money,
     num,
     number,
+    parse,
     parser_for,
     quarter,
     quarter_arg,
     read_csv,
-    report_errors,
+    reports_input_errors,
     text,
 )
 
@@ -216,6 +216,7 @@ def markdown(d: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+@reports_input_errors
 def run(argv: list[str]) -> int:
     parser = parser_for(
         "qbr",
@@ -234,12 +235,8 @@ def run(argv: list[str]) -> int:
     parser.add_argument("--goals", metavar="FILE", help="next-quarter goals CSV (optional)")
     parser.add_argument("--value", metavar="FILE", help="value delivered CSV (optional)")
     parser.add_argument("--out", metavar="FILE", help="write here instead of stdout")
-    add_format_arg(parser)
-    args = parser.parse_args(argv)
-    try:
-        data = build(args)
-    except InputError as exc:
-        return report_errors(exc)
+    args = parse(parser, argv, config=False)
+    data = build(args)
     output = (
         json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n" if args.format == "json" else markdown(data)
     )

@@ -17,18 +17,16 @@ from typing import Any
 from services.common.models.config import Health
 
 from .common import (
-    InputError,
-    add_config_arg,
-    add_format_arg,
     columns_help,
     date_arg,
     load_health,
     money,
     num,
+    parse,
     parser_for,
     pct,
-    print_json,
-    report_errors,
+    reports_input_errors,
+    show,
     table,
 )
 from .customers import CUSTOMER_COLUMNS, read_customers
@@ -127,22 +125,23 @@ def _logins(low: float, high: float | None) -> Callable[[dict[str, Any], Health]
     return test
 
 
-def _meeting(low: int, high: int | None) -> Callable[[dict[str, Any], Health], str | None]:
+def _days(column: str, low: int, high: int | None, reason: str) -> Callable[[dict[str, Any], Health], str | None]:
+    """More than ``low`` days in ``column`` (and at most ``high``); ``reason`` names them as ``{days}``."""
+
     def test(r: dict[str, Any], h: Health) -> str | None:
-        d = r["last_meeting_days"]
+        d = r[column]
         hit = d is not None and d > low and (high is None or d <= high)
-        return _when(hit, f"no meeting for {d} days")
+        return _when(hit, reason.format(days=d))
 
     return test
+
+
+def _meeting(low: int, high: int | None) -> Callable[[dict[str, Any], Health], str | None]:
+    return _days("last_meeting_days", low, high, "no meeting for {days} days")
 
 
 def _late(low: int, high: int | None) -> Callable[[dict[str, Any], Health], str | None]:
-    def test(r: dict[str, Any], h: Health) -> str | None:
-        d = r["payment_late_days"]
-        hit = d is not None and d > low and (high is None or d <= high)
-        return _when(hit, f"invoice {d} days overdue")
-
-    return test
+    return _days("payment_late_days", low, high, "invoice {days} days overdue")
 
 
 def _nps(low: int, high: int) -> Callable[[dict[str, Any], Health], str | None]:
@@ -323,6 +322,7 @@ def scoring_help() -> str:
     return "\n".join(lines)
 
 
+@reports_input_errors
 def run(argv: list[str]) -> int:
     parser = parser_for(
         "risk",
@@ -335,22 +335,12 @@ def run(argv: list[str]) -> int:
     parser.add_argument("--portfolio", required=True, metavar="FILE", help="portfolio export CSV (customers.csv)")
     parser.add_argument("--as-of", type=date_arg, default=None, metavar="DATE", help="today's date (default: today)")
     parser.add_argument("--top", type=int, default=None, metavar="N", help="show only the N riskiest accounts")
-    add_config_arg(parser)
-    add_format_arg(parser)
-    args = parser.parse_args(argv)
-    try:
-        health = load_health(args.config)
-        rows = read_customers(Path(args.portfolio))
-    except InputError as exc:
-        return report_errors(exc)
+    args = parse(parser, argv)
+    health, rows = load_health(args.config), read_customers(Path(args.portfolio))
     if not rows:
         print(f"{args.portfolio}: no accounts", file=sys.stderr)
         return 1
     data = analyse(rows, health, args.as_of or date.today())
-    if args.format == "json":
-        if args.top:
-            data["accounts"] = data["accounts"][: args.top]
-        print_json(data)
-    else:
-        print(render(data, args.top))
-    return 0
+    if args.format == "json" and args.top:
+        data["accounts"] = data["accounts"][: args.top]
+    return show(data, args.format, lambda d: render(d, args.top))

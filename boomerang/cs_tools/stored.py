@@ -17,7 +17,7 @@ from services.common.models.portfolio import Account
 from services.common.storage import account_key, name_key
 from services.scoring.logic.health import HealthModel, assess, explain
 
-from .common import InputError
+from .common import InputError, num, pct, table
 
 HISTORY_SHOWN = 5
 
@@ -80,12 +80,30 @@ def stored_health(
     }
 
 
+def _value(value: Any) -> str:
+    """A sub-metric or input as a CS user reads it: ``10`` not ``10.0``, "not measured" rather than ``None``."""
+    if value is None:
+        return "not measured"
+    return num(value) if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
+
+
 def _moved(rows: list[dict[str, Any]]) -> str:
     return "; ".join(
-        f"{m['submetric']} {m.get('from')} → {m.get('to')}"
+        f"{m['submetric']} {_value(m.get('from'))} → {_value(m.get('to'))}"
         + ("" if m.get("points") is None else f" ({m['points']:+g} points)")
         for m in rows
     )
+
+
+def _meetings(log: str) -> str:
+    """The meeting log (oldest first: x missed, a attended, e attended with an executive) in words."""
+    attended, executive = len(log) - log.count("x"), log.count("e")
+    with_exec = f" ({executive} with an executive)" if executive else ""
+    return f"last {len(log)} meeting(s): {attended} attended{with_exec}, {log.count('x')} missed"
+
+
+def _inputs(inputs: dict[str, Any]) -> str:
+    return ", ".join(_meetings(v) if k == "recent" else f"{k} {_value(v)}" for k, v in inputs.items())
 
 
 def renewal_rows(period: Any, portfolio_table: str, state_table: str) -> list[dict[str, Any]]:
@@ -132,8 +150,6 @@ def renewal_rows(period: Any, portfolio_table: str, state_table: str) -> list[di
 
 
 def render_stored(data: dict[str, Any]) -> str:
-    from .common import num, pct, table
-
     e = data["explanation"]
     customer = data["customer"]
     lines = [
@@ -145,8 +161,8 @@ def render_stored(data: dict[str, Any]) -> str:
         mean = e["pillars"][pillar]
         rows.append([pillar.capitalize(), "n/a" if mean is None else f"{mean:.2f}", f"{e['weights'][pillar]:.2f}", ""])
         for name, sub in subs.items():
-            inputs = ", ".join(f"{k} {v}" for k, v in (sub.get("inputs") or {}).items())
-            value = "missing" if sub["value"] is None else f"{sub['value']:g}"
+            inputs = _inputs(sub.get("inputs") or {})
+            value = "missing" if sub["value"] is None else _value(sub["value"])
             rows.append(["", "", "", f"{name} {value}" + (f" ({inputs})" if inputs else "")])
     lines.append(table(["pillar", "mean", "weight", "sub-metrics (inputs)"], rows, right=(1, 2)))
     status = str(data["status"]).capitalize()
@@ -160,7 +176,8 @@ def render_stored(data: dict[str, Any]) -> str:
     if e["missing"]:
         lines.append(f"Missing (not counted as zero): {', '.join(e['missing'])}")
     if e["moved"]:
-        lines.append(f"Moved most since the last announcement: {_moved(e['moved'])}")
+        since = "since the last announcement" if data["last_announced"]["score"] is not None else "(none announced yet)"
+        lines.append(f"Moved most {since}: {_moved(e['moved'])}")
     last = data["history"][0] if data["history"] else None
     if last and last.get("moved"):
         lines.append(f"Moved most at the last change ({last['at'][:16]}, {last['reason']}): {_moved(last['moved'])}")

@@ -14,17 +14,25 @@ from .stack import LocalStack
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="boomerang local",
-        description="Run Boomerang locally: the synthesized CDK template on moto, handlers in-process.",
+        description="Run Boomerang locally: the synthesized CDK template on moto, handlers in-process, until Ctrl-C. "
+        "It prints the API, Slack sink and moto URLs: give the moto= URL to the other commands' --endpoint-url.",
     )
-    parser.add_argument("--port", type=int, default=8787, help="HTTP API port (0 = pick a free port)")
-    parser.add_argument("--data", default="examples/portfolio", help="portfolio data directory to import")
+    parser.add_argument("--port", type=int, default=8787, help="HTTP API port (default 8787; 0 = pick a free port)")
+    parser.add_argument(
+        "--data", metavar="DIR", default="examples/portfolio", help="portfolio directory to import (examples/portfolio)"
+    )
     parser.add_argument(
         "--slack-api-url",
+        metavar="URL",
         default=None,
         help="Slack Web API base URL (default: built-in local sink that prints every call)",
     )
-    parser.add_argument("--cdk-out", default="cdk.out", help="CDK output directory (synthesized if missing)")
-    parser.add_argument("--config", default=None, help="rules file (default: boomerang.toml in the repo)")
+    parser.add_argument(
+        "--cdk-out", metavar="DIR", default="cdk.out", help="CDK output directory (cdk.out; synthesized if missing)"
+    )
+    parser.add_argument(
+        "--config", metavar="FILE", default=None, help="rules file (default: boomerang.toml in the repo)"
+    )
     return parser
 
 

@@ -13,6 +13,8 @@ from .lambdas import http_api_event, log_invocation_error
 from .loopback import LoopbackServer
 from .resources import Route
 
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD")
+
 
 class HttpApi(LoopbackServer):
     def __init__(self, routes: Sequence[Route], host: str = "127.0.0.1", port: int = 8787) -> None:
@@ -26,27 +28,8 @@ class HttpApi(LoopbackServer):
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-            def do_GET(self) -> None:
-                api.serve(self, "GET")
-
-            def do_POST(self) -> None:
-                api.serve(self, "POST")
-
-            def do_PUT(self) -> None:
-                api.serve(self, "PUT")
-
-            def do_PATCH(self) -> None:
-                api.serve(self, "PATCH")
-
-            def do_DELETE(self) -> None:
-                api.serve(self, "DELETE")
-
-            def do_OPTIONS(self) -> None:
-                api.serve(self, "OPTIONS")
-
-            def do_HEAD(self) -> None:
-                api.serve(self, "HEAD")
-
+        for method in METHODS:
+            setattr(_Handler, f"do_{method}", lambda req, method=method: api.serve(req, method))
         super().__init__(host, port, _Handler, "http-api")
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
@@ -68,12 +51,14 @@ class HttpApi(LoopbackServer):
             _write(req, 404, {"content-type": "application/json"}, b'{"message":"Not Found"}')
             return
         route, params = found
-        host = req.headers.get("Host") or str(self.server.server_address[0])
+        address, port = str(self.server.server_address[0]), int(self.server.server_address[1])
+        request_headers = forwarded(dict(req.headers.items()), req.client_address[0], port)
+        host = request_headers.setdefault("host", f"{address}:{port}")
         event = http_api_event(
             method=method,
             raw_path=url.path,
             raw_query=url.query,
-            headers={k: v for k, v in req.headers.items()},
+            headers=request_headers,
             body=body,
             route_key=route.route_key,
             path_parameters=params or None,
@@ -88,6 +73,21 @@ class HttpApi(LoopbackServer):
             return
         status, headers, payload = _to_http(result)
         _write(req, status, headers, b"" if method == "HEAD" else payload)
+
+
+def forwarded(headers: dict[str, str], source_ip: str, port: int) -> dict[str, str]:
+    """The request's headers as an HTTP API hands them to Lambda: names lower-cased, ``x-forwarded-for`` with the
+    caller's address appended, ``x-forwarded-port`` and ``x-forwarded-proto`` set to what the caller connected to
+    (plain HTTP here), ``host`` kept. Handlers rebuild the URL the caller signed (HubSpot v3) from these."""
+    lowered: dict[str, str] = {}
+    for key, value in headers.items():
+        name = key.lower()
+        lowered[name] = f"{lowered[name]},{value}" if name in lowered else value
+    chain = lowered.get("x-forwarded-for")
+    lowered["x-forwarded-for"] = f"{chain}, {source_ip}" if chain else source_ip
+    lowered["x-forwarded-port"] = str(port)
+    lowered["x-forwarded-proto"] = "http"
+    return lowered
 
 
 def _to_http(result: Any) -> tuple[int, dict[str, str], bytes]:

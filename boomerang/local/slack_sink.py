@@ -87,10 +87,6 @@ class SlackSink(LoopbackServer):
         with self._lock:
             return list(self._calls)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._calls.clear()
-
     def wait_for_calls(self, count: int, timeout: float) -> bool:
         """Block until at least ``count`` calls were recorded (True) or ``timeout`` seconds pass (False)."""
         with self._arrived:
@@ -127,33 +123,13 @@ class SlackSink(LoopbackServer):
         channel = str(p.get("channel", ""))
         if method == "chat.postMessage":
             ts = self._next_ts()
-            message = {
-                "type": "message",
-                "user": BOT_USER_ID,
-                "bot_id": BOT_ID,
-                "ts": ts,
-                "text": p.get("text", ""),
-                "blocks": p.get("blocks", []),
-            }
+            message = _bot_message(ts, p)
             if p.get("thread_ts"):
                 message["thread_ts"] = p["thread_ts"]
             return {"ok": True, "channel": channel, "ts": ts, "message": message}
         if method == "chat.update":
             ts = str(p.get("ts", ""))
-            return {
-                "ok": True,
-                "channel": channel,
-                "ts": ts,
-                "text": p.get("text", ""),
-                "message": {
-                    "type": "message",
-                    "user": BOT_USER_ID,
-                    "bot_id": BOT_ID,
-                    "ts": ts,
-                    "text": p.get("text", ""),
-                    "blocks": p.get("blocks", []),
-                },
-            }
+            return {"ok": True, "channel": channel, "ts": ts, "text": p.get("text", ""), "message": _bot_message(ts, p)}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
         if method == "conversations.open":
@@ -181,6 +157,18 @@ class SlackSink(LoopbackServer):
             link = f"https://boomerang-local.slack.com/archives/{channel}/p{p.get('message_ts', '')}"
             return {"ok": True, "channel": channel, "permalink": link}
         return {"ok": True, "warning": "boomerang_local_generic_response"}
+
+
+def _bot_message(ts: str, p: dict[str, Any]) -> dict[str, Any]:
+    """The message as Slack answers it: posted by the bot, with the call's text and blocks."""
+    return {
+        "type": "message",
+        "user": BOT_USER_ID,
+        "bot_id": BOT_ID,
+        "ts": ts,
+        "text": p.get("text", ""),
+        "blocks": p.get("blocks", []),
+    }
 
 
 def _user(user_id: str, email: str) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
 
-from .lambdas import FunctionRegistry
+from .containers import fresh_containers
 from .moto_process import MotoProcess
 from .pollers import EventSourceMappingPoller, PipePoller
 from .resources import Deployer, Deployment, warn
@@ -144,11 +144,6 @@ class LocalStack:
         assert self._sink is not None, "the built-in Slack sink is not in use"
         return self._sink.wait_for_calls(count, timeout)
 
-    @property
-    def functions(self) -> FunctionRegistry:
-        assert self.deployment is not None, "start() first"
-        return self.deployment.functions
-
     def emit(self, line: dict[str, Any]) -> None:
         """Print one side-effect JSON line to stdout (thread-safe, flushed)."""
         text = json.dumps(line, default=str)
@@ -181,13 +176,6 @@ class LocalStack:
         if logical_id is not None and not results:
             raise KeyError(logical_id)
         return results
-
-    def invoke(self, function: str, event: Any) -> Any:
-        """Invoke a template function in-process (by logical id, name or ARN)."""
-        fn = self.functions.find(function)
-        if fn is None:
-            raise KeyError(function)
-        return fn.invoke(event)
 
     # ------------------------------------------------------------------ lifecycle
     def __enter__(self) -> LocalStack:
@@ -291,6 +279,9 @@ class LocalStack:
         )
         self._set_env(env)
         self.environment = {k: v for k, v in env.items() if v is not None}
+        # Handler modules outlive a stack in this process: their per-container objects (clients, the rules
+        # file) are built afresh from this stack's environment, as a new deployment's containers would.
+        fresh_containers()
 
         # 6. Portfolio data
         if self.load_portfolio:
@@ -396,6 +387,7 @@ class LocalStack:
                 os.environ[key] = old
         if self._added_sys_path and str(self.repo_root) in sys.path:
             sys.path.remove(str(self.repo_root))
+        fresh_containers()  # nothing built for this stack outlives it
 
     # ------------------------------------------------------------------ internals
     def _set_env(self, values: dict[str, str | None]) -> None:

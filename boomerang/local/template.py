@@ -216,13 +216,3 @@ class Template:
             return str(self.ref(name))
 
         return _SUB_VAR.sub(replace, text).replace("${!", "${")
-
-    # ------------------------------------------------------------------ reverse lookups
-    def logical_id_for(self, physical: str, resource_type: str | None = None) -> str | None:
-        """Find the resource whose Ref or one of whose attributes equals ``physical``."""
-        for lid, phys in self.physical.items():
-            if resource_type and self.resources[lid].type != resource_type:
-                continue
-            if physical == phys.ref or physical in phys.attrs.values():
-                return lid
-        return None

@@ -6,20 +6,20 @@ connections.csv. Columns named ``ext_<source>`` carry a record's id in that vend
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from boomerang.csv_rows import CsvError, read_rows
 from services.common.models.portfolio import Account, Connection, Contact, Member, Target
 
 M = TypeVar("M", bound=BaseModel)
 
 REQUIRED_FILES = ("accounts.csv", "contacts.csv", "csms.csv")
-OPTIONAL_FILES = ("targets.csv", "connections.csv")
 
 
 class PortfolioError(Exception):
@@ -40,23 +40,28 @@ class Portfolio:
 def _rows(path: Path, model: type[M], problems: list[str], seen: set[str] | None = None) -> list[M]:
     """Valid rows as models; every invalid one adds a problem. ``seen`` collects the first column's ids of
     all rows, valid or not, so one bad row is reported once rather than again by every reference to it."""
+    try:
+        table = read_rows(path)
+    except CsvError as exc:
+        raise PortfolioError([str(exc)]) from exc
     records: list[M] = []
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        for number, row in enumerate(reader, start=2):  # row 1 is the header
-            values: dict[str, Any] = {k.strip(): (v or "").strip() for k, v in row.items() if k}
-            if seen is not None and reader.fieldnames:
-                seen.add(values.get(reader.fieldnames[0].strip(), ""))
-            external = {k.removeprefix("ext_"): v for k, v in values.items() if k.startswith("ext_") and v}
-            cleaned = {k: (v if v != "" else None) for k, v in values.items() if not k.startswith("ext_")}
-            if "external_ids" in model.model_fields:
-                cleaned["external_ids"] = external
-            try:
-                records.append(model.model_validate(cleaned))
-            except ValidationError as exc:
-                for err in exc.errors():
-                    column = ".".join(str(p) for p in err["loc"]) or "row"
-                    problems.append(f"{path.name} row {number}: {column}: {err['msg']}")
+    for row in table.rows:
+        if row.blank:
+            continue
+        if seen is not None and table.header:
+            seen.add(row.cells.get(table.header[0], ""))
+        external = {k.removeprefix("ext_"): v for k, v in row.cells.items() if k.startswith("ext_") and v}
+        cleaned: dict[str, Any] = {
+            k: (v if v != "" else None) for k, v in row.cells.items() if not k.startswith("ext_")
+        }
+        if "external_ids" in model.model_fields:
+            cleaned["external_ids"] = external
+        try:
+            records.append(model.model_validate(cleaned))
+        except ValidationError as exc:
+            for err in exc.errors():
+                column = ".".join(str(p) for p in err["loc"]) or "row"
+                problems.append(f"{path.name} row {row.number}: {column}: {err['msg']}")
     return records
 
 
@@ -95,27 +100,21 @@ def _dangling_references(portfolio: Portfolio, ids: dict[str, set[str]]) -> list
     ):
         repeated = sorted(i for i, n in Counter(values).items() if n > 1)
         problems.extend(f"{kind} {i!r} appears more than once" for i in repeated)
-    problems.extend(
-        f"accounts.csv: account {a.account_id!r} names csm_id {a.csm_id!r}, not in csms.csv"
-        for a in portfolio.accounts
-        if a.csm_id not in members
-    )
-    problems.extend(
-        f"accounts.csv: account {a.account_id!r} names ae_id {a.ae_id!r}, not in csms.csv"
-        for a in portfolio.accounts
-        if a.ae_id and a.ae_id not in members
-    )
-    problems.extend(
-        f"contacts.csv: contact {c.contact_id!r} names account_id {c.account_id!r}, not in accounts.csv"
-        for c in portfolio.contacts
-        if c.account_id not in accounts
-    )
-    problems.extend(
-        f"connections.csv: {c.name!r} names contact_id {c.contact_id!r}, not in contacts.csv"
-        for c in portfolio.connections
-        if c.contact_id not in contacts
-    )
+    by_account = [(f"account {a.account_id!r}", a) for a in portfolio.accounts]
+    problems += _unknown("accounts.csv", "csm_id", [(w, a.csm_id) for w, a in by_account], "csms.csv", members)
+    problems += _unknown("accounts.csv", "ae_id", [(w, a.ae_id) for w, a in by_account if a.ae_id], "csms.csv", members)
+    by_contact = [(f"contact {c.contact_id!r}", c.account_id) for c in portfolio.contacts]
+    problems += _unknown("contacts.csv", "account_id", by_contact, "accounts.csv", accounts)
+    by_connection = [(repr(c.name), c.contact_id) for c in portfolio.connections]
+    problems += _unknown("connections.csv", "contact_id", by_connection, "contacts.csv", contacts)
     return problems
+
+
+def _unknown(
+    file: str, column: str, named: Sequence[tuple[str, str | None]], target: str, known: set[str]
+) -> list[str]:
+    """One problem per (row, id) in ``named`` whose id is not among ``known`` (the ids of ``target``)."""
+    return [f"{file}: {who} names {column} {value!r}, not in {target}" for who, value in named if value not in known]
 
 
 def _ambiguous_lookups(portfolio: Portfolio) -> list[str]:

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from boomerang.local.containers import fresh_containers
 from boomerang.local.stack import LocalStack
 
 
@@ -40,7 +39,6 @@ class BusTap:
 # One stack per module (and one per process at a time): other test packages start their own.
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
-    fresh_containers()
     with LocalStack(port=0, stdout=io.StringIO()) as running:
         yield running
 

@@ -72,7 +72,8 @@ def test_usage_and_urgent_tickets_move_an_account_from_green_to_red_and_health_c
             {"goals_achieved": 8, "roi_demonstrated": 8, "business_impact": 8, "period": "2026Q3"})  # fmt: skip
     wait_until_idle(stack)
     greens = _of(tap.drain(), "HealthChanged")
-    assert greens and greens[-1]["detail"]["data"]["status"] == "green"
+    assert greens
+    assert greens[-1]["detail"]["data"]["status"] == "green"
     assert greens[-1]["detail"]["account_id"] == "acc-halvorsen"
 
     # When usage collapses and three urgent tickets are opened in Zendesk
@@ -91,7 +92,8 @@ def test_usage_and_urgent_tickets_move_an_account_from_green_to_red_and_health_c
     assert red["source"] == "boomerang.scoring"
     assert red["detail"]["data"]["previous_status"] in ("green", "yellow")
     explanation = red["detail"]["data"]["explanation"]
-    assert red["detail"]["data"]["score"] < 60 and explanation["pillars"]["outcomes"] == 8.0
+    assert red["detail"]["data"]["score"] < 60
+    assert explanation["pillars"]["outcomes"] == 8.0
     assert explanation["submetrics"]["product"]["tickets"]["inputs"]["critical"] >= 1
     assert {m["submetric"] for m in explanation["moved"]} & {"active", "logins", "adoption", "tickets"}
 
@@ -105,7 +107,8 @@ def test_the_cadence_schedule_checks_the_red_account_and_escalates_it_after_14_d
     on_bus = tap.drain()
     [check] = [e for e in _of(on_bus, "HealthCheckDue") if e["detail"]["account_id"] == "acc-halvorsen"]
     [escalation] = [e for e in _of(on_bus, "RedAccountEscalated") if e["detail"]["account_id"] == "acc-halvorsen"]
-    assert check["detail"]["data"]["status"] == "red" and escalation["detail"]["data"]["days_red"] >= 14
+    assert check["detail"]["data"]["status"] == "red"
+    assert escalation["detail"]["data"]["days_red"] >= 14
     # And the CSM got the check's DM, his manager the escalation
     assert any("Health check due: Halvorsen Freight AS" in c["payload"]["text"] for c in _dms_to(stack, TOMAS))
     assert any("Escalation: Halvorsen Freight AS" in c["payload"]["text"] for c in _dms_to(stack, MARCUS))

@@ -121,7 +121,8 @@ def test_archive_and_replay_failures_raise_alarms_on_the_dashboard(synth: Synth)
     ]
     [dashboard] = synth.of_type("AWS::CloudWatch::Dashboard").values()
     body = json.dumps(dashboard["Properties"]["DashboardBody"])
-    assert "RawArchiveDeliveryStale" in body and "QuarantineReplayDlqNotEmpty" in body
+    assert "RawArchiveDeliveryStale" in body
+    assert "QuarantineReplayDlqNotEmpty" in body
 
 
 def test_outputs_name_what_the_cli_needs(synth: Synth) -> None:

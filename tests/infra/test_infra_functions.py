@@ -1,4 +1,4 @@
-"""The six Lambda functions: one factory, identical operational settings, least-privilege roles."""
+"""The seven Lambda functions: one factory, identical operational settings, least-privilege roles."""
 
 from __future__ import annotations
 
@@ -287,7 +287,8 @@ def test_replay_wakes_only_for_new_lookups_and_account_profiles(synth: Synth) ->
     assert mapping["EventSourceArn"] == {"Fn::GetAtt": ["PortfolioTable", "StreamArn"]}
     assert mapping["StartingPosition"] == "LATEST"
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
-    assert mapping["BisectBatchOnFunctionError"] is True and mapping["MaximumRetryAttempts"] == 3
+    assert mapping["BisectBatchOnFunctionError"] is True
+    assert mapping["MaximumRetryAttempts"] == 3
     # And batches it gives up on are described in the failures queue (the items stay in the quarantine)
     assert mapping["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": ["QuarantineReplayDlq", "Arn"]}
     # And the function reads the stream, not more of the table than its other grants allow

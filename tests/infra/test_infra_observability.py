@@ -64,6 +64,9 @@ def test_dashboard_covers_functions_dlqs_workflow_api_and_custom_metrics(synth: 
     # And every DLQ's depth, the state machine, the API's 4xx/5xx and the custom Boomerang metrics
     for dlq in DLQS:
         assert "${" + dlq + ".QueueName}" in body
-    assert "ExecutionsFailed" in body and "${RuleEvaluation}" in body
-    assert "4xx" in body and "5xx" in body and "${HttpApi}" in body
+    assert "ExecutionsFailed" in body
+    assert "${RuleEvaluation}" in body
+    assert "4xx" in body
+    assert "5xx" in body
+    assert "${HttpApi}" in body
     assert "SEARCH('{Boomerang,service}'" in body

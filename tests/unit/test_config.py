@@ -23,7 +23,7 @@ def test_every_problem_is_reported_with_its_path():
         parse_config(text)
     problems = err.value.problems
     assert any(p.startswith("gates.min_nps:") for p in problems)
-    assert any(p.startswith("triggers.2.event:") and "peak trigger" in p for p in problems)
+    assert any(p.startswith("triggers[renewal_signed].event: a peak trigger") for p in problems)
 
 
 def test_unknown_script_placeholder_and_missing_script_are_errors():
@@ -32,7 +32,41 @@ def test_unknown_script_placeholder_and_missing_script_are_errors():
     assert any("intro_compnay" in p for p in err.value.problems)
     with pytest.raises(ConfigError) as err:
         parse_config(VALID.replace('script = "nps_named"', 'script = "nope"'))
-    assert any("'nope'" in p for p in err.value.problems)
+    assert err.value.problems == ["triggers[nps_promoter].script: names script 'nope', which is not in [scripts]"]
+
+
+def test_every_script_with_an_unknown_placeholder_is_named_by_its_key():
+    with pytest.raises(ConfigError) as err:
+        parse_config(VALID.replace("{intro_company}", "{intro_compnay}"))
+    named = [p.split(":", 1)[0] for p in err.value.problems]
+    assert named == ["scripts.nps_named", "scripts.milestone_named", "scripts.renewal_named"]
+
+
+SMB_WEIGHTS = "\n[health.segments.SMB]\nproduct = 0.6\nrelationship = 0.3\noutcomes = 0.3\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            VALID.replace("industry = 50", "industry = 40"),
+            "icp.weights: industry + size + region must add up to 100, got 90 (40 + 30 + 20)",
+        ),
+        (
+            VALID.replace("product = 0.4", "product = 0.5"),
+            "health.weights: product + relationship + outcomes must add up to 1, got 1.1 (0.5 + 0.3 + 0.3)",
+        ),
+        (
+            VALID + SMB_WEIGHTS,
+            "health.segments.SMB: product + relationship + outcomes must add up to 1, got 1.2 (0.6 + 0.3 + 0.3)",
+        ),
+    ],
+    ids=["icp", "health", "segment"],
+)
+def test_weights_that_do_not_add_up_show_their_sum(text, problem):
+    with pytest.raises(ConfigError) as err:
+        parse_config(text)
+    assert err.value.problems == [problem]
 
 
 def test_toml_syntax_error_is_reported_not_raised_raw():
@@ -46,4 +80,4 @@ def test_cli_validate_exit_codes(tmp_path, capsys):
     bad = tmp_path / "bad.toml"
     bad.write_text(VALID.replace("product = 0.4", "product = 0.5"))
     assert main(["config", "validate", str(bad)]) == 1
-    assert "health.weights: product + relationship + outcomes must add up to 1" in capsys.readouterr().err
+    assert "  health.weights: product + relationship + outcomes must add up to 1, got 1.1" in capsys.readouterr().err

@@ -35,6 +35,26 @@ SCRIPT_FIELDS = frozenset(
 )
 
 
+Loc = tuple[str | int, ...]
+
+
+class _Problems(ValueError):
+    """Problems one validator found, each at its own path below the validator's (a model validator's own path is
+    the whole model: a trigger's missing script would otherwise be reported at the model, not at the trigger)."""
+
+    def __init__(self, problems: list[tuple[Loc, str]]):
+        super().__init__("; ".join(message for _, message in problems))
+        self.problems = problems
+
+
+def _sum_problem(model: BaseModel, names: tuple[str, ...], total: float) -> str | None:
+    """``a + b + c must add up to <total>, got <sum> (<a> + <b> + <c>)``, or None when they do."""
+    values = [getattr(model, name) for name in names]
+    if abs(sum(values) - total) <= 1e-6:
+        return None
+    return f"{' + '.join(names)} must add up to {total:g}, got {sum(values):g} ({' + '.join(f'{v:g}' for v in values)})"
+
+
 class _Strict(BaseModel):
     # Built on first validation (the first load_config), not at import: keeps handler imports light.
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
@@ -97,8 +117,9 @@ class IcpWeights(_Strict):
 
     @model_validator(mode="after")
     def _sum_100(self) -> IcpWeights:
-        if self.industry + self.size + self.region != 100:
-            raise ValueError("industry + size + region must add up to 100")
+        problem = _sum_problem(self, ("industry", "size", "region"), 100)
+        if problem:
+            raise ValueError(problem)
         return self
 
 
@@ -113,7 +134,9 @@ class Icp(_Strict):
     @model_validator(mode="after")
     def _range(self) -> Icp:
         if self.employees_min > self.employees_max:
-            raise ValueError("employees_min must not exceed employees_max")
+            raise ValueError(
+                f"employees_min ({self.employees_min}) must not exceed employees_max ({self.employees_max})"
+            )
         return self
 
 
@@ -124,8 +147,9 @@ class PillarWeights(_Strict):
 
     @model_validator(mode="after")
     def _sum_one(self) -> PillarWeights:
-        if abs(self.product + self.relationship + self.outcomes - 1.0) > 1e-6:
-            raise ValueError("product + relationship + outcomes must add up to 1")
+        problem = _sum_problem(self, ("product", "relationship", "outcomes"), 1)
+        if problem:
+            raise ValueError(problem)
         return self
 
 
@@ -174,9 +198,12 @@ class HealthSubmetrics(_Strict):
     def _windows(self) -> HealthSubmetrics:
         for fresh, stale in (("meeting_fresh_days", "meeting_stale_days"), ("exec_fresh_days", "exec_stale_days")):
             if getattr(self, fresh) >= getattr(self, stale):
-                raise ValueError(f"{fresh} must be below {stale}")
+                raise ValueError(f"{fresh} ({getattr(self, fresh)}) must be below {stale} ({getattr(self, stale)})")
         if self.response_target_hours >= self.response_max_hours:
-            raise ValueError("response_target_hours must be below response_max_hours")
+            raise ValueError(
+                f"response_target_hours ({self.response_target_hours:g}) must be below response_max_hours "
+                f"({self.response_max_hours:g})"
+            )
         if any(v <= 0 for v in self.login_baseline_per_seat.values()):
             raise ValueError("login baselines must be positive")
         return self
@@ -238,7 +265,7 @@ class Health(_Strict):
     @model_validator(mode="after")
     def _order(self) -> Health:
         if self.yellow >= self.green:
-            raise ValueError("yellow threshold must be below green")
+            raise ValueError(f"yellow threshold ({self.yellow}) must be below green ({self.green})")
         return self
 
 
@@ -259,28 +286,38 @@ class BoomerangConfig(_Strict):
     def _references(self) -> BoomerangConfig:
         keys = [t.key for t in self.triggers]
         duplicates = sorted({k for k in keys if keys.count(k) > 1})
+        problems: list[tuple[Loc, str]] = []
         if duplicates:
-            raise ValueError(f"trigger keys must be unique; repeated: {', '.join(duplicates)}")
-        for trigger in self.triggers:
-            for name in filter(None, (trigger.script, trigger.fallback_script)):
-                if name not in self.scripts:
-                    raise ValueError(f"trigger {trigger.key!r} names script {name!r}, which is not in [scripts]")
+            problems.append((("triggers",), f"trigger keys must be unique; repeated: {', '.join(duplicates)}"))
+        for index, trigger in enumerate(self.triggers):
+            for field in ("script", "fallback_script"):
+                name = getattr(trigger, field)
+                if name is not None and name not in self.scripts:
+                    problems.append((("triggers", index, field), f"names script {name!r}, which is not in [scripts]"))
+        if problems:
+            raise _Problems(problems)
         return self
 
     @field_validator("scripts")
     @classmethod
     def _placeholders(cls, scripts: dict[str, str]) -> dict[str, str]:
+        problems: list[tuple[Loc, str]] = []
         for name, text in scripts.items():
             try:
                 fields = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
             except ValueError as exc:
-                raise ValueError(f"script {name!r}: {exc}") from exc
+                problems.append(((name,), str(exc)))
+                continue
             unknown = sorted(f for f in fields if f not in SCRIPT_FIELDS)
             if unknown:
-                raise ValueError(
-                    f"script {name!r} uses unknown placeholder(s) {', '.join(unknown)}; "
-                    f"known: {', '.join(sorted(SCRIPT_FIELDS))}"
+                problems.append(
+                    (
+                        (name,),
+                        f"unknown placeholder(s) {', '.join(unknown)}; known: {', '.join(sorted(SCRIPT_FIELDS))}",
+                    )
                 )
+        if problems:
+            raise _Problems(problems)
         return scripts
 
     def triggers_for(self, event_type: EventType) -> list[Trigger]:
@@ -295,13 +332,32 @@ def parse_config(text: str, source: str = "<config>") -> BoomerangConfig:
     try:
         return BoomerangConfig.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(source, [_describe(err) for err in exc.errors()]) from exc
+        raise ConfigError(source, [line for err in exc.errors() for line in _describe(err, raw)]) from exc
 
 
-def _describe(error: Any) -> str:
-    path = ".".join(str(part) for part in error["loc"]) or "(top level)"
-    message = str(error["msg"]).removeprefix("Value error, ")
-    return f"{path}: {message}"
+def _describe(error: Any, raw: dict[str, Any]) -> list[str]:
+    """``path: message`` lines for one pydantic error (several when a validator found several problems)."""
+    loc: Loc = tuple(error["loc"])
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, _Problems):
+        return [f"{_path(loc + at, raw)}: {message}" for at, message in cause.problems]
+    return [f"{_path(loc, raw)}: {str(error['msg']).removeprefix('Value error, ')}"]
+
+
+def _path(loc: Loc, raw: Any) -> str:
+    """``triggers[nps_promoter].script`` for ("triggers", 0, "script"): a table in a list is named by its ``key``
+    (what the rules file calls it), anything else in a list by its index; the path is read along ``raw``."""
+    path, node = "", raw
+    for part in loc:
+        if isinstance(part, int):
+            item = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+            key = item.get("key") if isinstance(item, dict) else None
+            path += f"[{key}]" if isinstance(key, str) and key else f"[{part}]"
+            node = item
+        else:
+            path += f".{part}" if path else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return path or "(top level)"
 
 
 def load_config(path: str | os.PathLike[str]) -> BoomerangConfig:

@@ -41,7 +41,8 @@ def test_stop_is_clean_prompt_and_idempotent(template_path: Path) -> None:
     assert not [t for t in leftover if t.name.startswith(("esm-", "pipe-", "http-api", "slack-sink"))]
     # And the environment is restored and the port is closed
     assert os.environ.get("AWS_ENDPOINT_URL") == endpoint_before
-    assert gc.get_threshold() == gc_before and gc.get_freeze_count() == 0
+    assert gc.get_threshold() == gc_before
+    assert gc.get_freeze_count() == 0
     with pytest.raises(OSError):
         urllib.request.urlopen(f"{url}/health", timeout=2)
     # And moto's process is gone with its port

@@ -118,10 +118,13 @@ def test_http_post_reaches_handler_as_api_gateway_v2_event(stack: LocalStack, ca
     assert event["rawQueryString"] == "x=1"
     assert event["pathParameters"] == {"source": "delighted"}
     assert event["headers"]["x-vendor"] == "D"
-    assert event["body"] == '{"type": "Ping"}' and event["isBase64Encoded"] is False
+    assert event["body"] == '{"type": "Ping"}'
+    assert event["isBase64Encoded"] is False
     ctx = event["requestContext"]
-    assert ctx["http"]["method"] == "POST" and ctx["http"]["sourceIp"] == "127.0.0.1"
-    assert ctx["stage"] == "$default" and ctx["routeKey"] == "POST /webhooks/{source}"
+    assert ctx["http"]["method"] == "POST"
+    assert ctx["http"]["sourceIp"] == "127.0.0.1"
+    assert ctx["stage"] == "$default"
+    assert ctx["routeKey"] == "POST /webhooks/{source}"
     assert calls["ingest"][-1]["function_name"] == fx.INGEST
     assert calls["ingest"][-1]["remaining"] > 9000
 
@@ -129,12 +132,14 @@ def test_http_post_reaches_handler_as_api_gateway_v2_event(stack: LocalStack, ca
 def test_binary_body_is_base64_encoded(stack: LocalStack, calls: dict) -> None:
     post(f"{stack.api_url}/webhooks/x", b"\xff\xfe", {"Content-Type": "application/octet-stream"})
     event = calls["ingest"][-1]["event"]
-    assert event["isBase64Encoded"] is True and event["body"] == "//4="
+    assert event["isBase64Encoded"] is True
+    assert event["body"] == "//4="
 
 
 def test_unknown_route_is_404_and_health_is_200(stack: LocalStack) -> None:
     status, _, body = post(f"{stack.api_url}/nope", b"{}")
-    assert status == 404 and json.loads(body) == {"message": "Not Found"}
+    assert status == 404
+    assert json.loads(body) == {"message": "Not Found"}
     with urllib.request.urlopen(f"{stack.api_url}/health", timeout=5) as resp:
         assert resp.status == 200
 
@@ -198,7 +203,8 @@ def test_pipe_starts_execution_whose_lambda_task_runs_in_process(stack: LocalSta
     # Then the pipe starts a real moto execution, whose Lambda task runs the fake handler in-process
     wait_for(lambda: calls["triggers"], timeout=10)
     batch = calls["triggers"][0]
-    assert isinstance(batch, list) and len(batch) == 1
+    assert isinstance(batch, list)
+    assert len(batch) == 1
     assert batch[0]["eventSourceARN"].endswith(":TriggersQueue")
     sfn = stack.client("stepfunctions")
     arn = stack.deployment.state_machines[fx.MACHINE]  # type: ignore[union-attr]
@@ -234,7 +240,8 @@ def test_slack_sink_records_and_prints_json_lines(stack: LocalStack, stack_out: 
     client.chat_postEphemeral(channel="C1", user="U123", text="psst")
     # Then the sink answers like Slack
     assert opened["channel"]["id"].startswith("D")
-    assert posted["ok"] is True and posted["message"]["text"] == "hello"
+    assert posted["ok"] is True
+    assert posted["message"]["text"] == "hello"
     # And records every call with its payload and token
     methods = [c["method"] for c in stack.slack_calls]
     assert methods[-6:] == [
@@ -246,7 +253,8 @@ def test_slack_sink_records_and_prints_json_lines(stack: LocalStack, stack_out: 
         "chat.postEphemeral",
     ]
     post_call = [c for c in stack.slack_calls if c["method"] == "chat.postMessage"][-1]
-    assert post_call["payload"]["blocks"] == [{"type": "divider"}] and post_call["token"] == "xoxb-test"
+    assert post_call["payload"]["blocks"] == [{"type": "divider"}]
+    assert post_call["token"] == "xoxb-test"
     # And prints one JSON line per call on stdout
     lines = [x for x in stack_out.json_lines() if x.get("kind") == "slack"]
     assert {
@@ -270,10 +278,12 @@ def test_ses_email_is_captured_and_printed(stack: LocalStack, stack_out: TeeOut,
     )
     # Then the email is captured and printed as one JSON line
     email = wait_for(lambda: [e for e in stack.emails if e["destination"]["ToAddresses"] == ["csm@example.com"]])
-    assert email[0]["subject"] == "Peak moment" and email[0]["body"] == "Ask now"
+    assert email[0]["subject"] == "Peak moment"
+    assert email[0]["body"] == "Ask now"
     assert email[0]["source"] == "boomerang@example.com"
     printed = [x for x in stack_out.json_lines() if x.get("kind") == "email"]
-    assert printed and printed[-1]["payload"]["subject"] == "Peak moment"
+    assert printed
+    assert printed[-1]["payload"]["subject"] == "Peak moment"
 
 
 def test_secret_values_come_from_env_with_dev_defaults(stack: LocalStack) -> None:
@@ -297,9 +307,8 @@ def test_env_is_merged_and_per_function_values_are_applied(stack: LocalStack, ca
     from fakesvc import handlers
 
     assert os.environ["SLACK_API_URL"] == stack.slack_api_url
-    assert (
-        os.environ["BOOMERANG_CONFIG"].endswith("boomerang.toml") and Path(os.environ["BOOMERANG_CONFIG"]).is_absolute()
-    )
+    assert os.environ["BOOMERANG_CONFIG"].endswith("boomerang.toml")
+    assert Path(os.environ["BOOMERANG_CONFIG"]).is_absolute()
     assert os.environ["AWS_ENDPOINT_URL"] == stack.moto_url
     assert "POWERTOOLS_SERVICE_NAME" not in stack.environment  # per-function, not merged
     post(f"{stack.api_url}/webhooks/x", b"{}")

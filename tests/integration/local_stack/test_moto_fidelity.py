@@ -170,7 +170,9 @@ def test_query_answers_from_its_partition_with_moto_s_results() -> None:
 
     plain, fast = both_ways(scenario)
     assert fast == plain
-    assert len(fast[0]) == 24 and fast[3] == [] and len(fast[5]) > 1
+    assert len(fast[0]) == 24
+    assert fast[3] == []
+    assert len(fast[5]) > 1
 
 
 # --------------------------------------------------------------------------- DynamoDB TransactWriteItems
@@ -220,11 +222,14 @@ def test_a_cancelled_transaction_leaves_every_item_as_it_was() -> None:
     assert fast == plain
     cancelled, after_cancel, ok, after_ok, rejected, after_reject = fast
     assert cancelled == ["None", "None", "None", "ConditionalCheckFailed"]
-    assert len(after_cancel) == 50 and {i["pk"]["S"] for i in after_cancel} == {f"A#{i}" for i in range(50)}
+    assert len(after_cancel) == 50
+    assert {i["pk"]["S"] for i in after_cancel} == {f"A#{i}" for i in range(50)}
     assert next(i for i in after_cancel if i["pk"]["S"] == "A#3")["v"] == {"N": "3"}
-    assert ok == "ok" and len(after_ok) == 50  # one added, one deleted
+    assert ok == "ok"
+    assert len(after_ok) == 50  # one added, one deleted
     assert next(i for i in after_ok if i["pk"]["S"] == "A#3")["v"] == {"N": "99"}
-    assert rejected == "ValidationException" and after_reject == after_ok
+    assert rejected == "ValidationException"
+    assert after_reject == after_ok
 
 
 def test_a_table_with_a_stream_keeps_moto_s_whole_table_rollback() -> None:
@@ -248,7 +253,8 @@ def test_a_table_with_a_stream_keeps_moto_s_whole_table_rollback() -> None:
         return _scan(ddb, "s")
 
     plain, fast = both_ways(scenario)
-    assert fast == plain and [i["pk"]["S"] for i in fast] == ["A"]
+    assert fast == plain
+    assert [i["pk"]["S"] for i in fast] == ["A"]
 
 
 # --------------------------------------------------------------------------- Step Functions

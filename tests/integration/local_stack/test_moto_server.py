@@ -50,14 +50,16 @@ def test_chunked_and_unread_bodies_leave_the_connection_usable(server: KeepAlive
         "POST", "/", body=iter([b"Action=CreateQueue&", b"QueueName=chunked&Version=2012-11-05"]), headers=headers
     )
     first = conn.getresponse()
-    assert first.status == 200 and b"chunked" in first.read()
+    assert first.status == 200
+    assert b"chunked" in first.read()
     conn.request("GET", "/moto-api/", body=b"x" * 10_000)
     second = conn.getresponse()
     second.read()
     # Then the same connection still answers the next request
     conn.request("POST", "/", body=b"Action=ListQueues&Version=2012-11-05", headers=headers)
     third = conn.getresponse()
-    assert third.status == 200 and b"chunked" in third.read()
+    assert third.status == 200
+    assert b"chunked" in third.read()
     assert third.getheader("Connection") != "close"
     conn.close()
 

@@ -32,7 +32,8 @@ def test_real_template_deploys_to_moto() -> None:
         consumers = {m.function.handler_path for m in d.mappings}
         assert consumers == {"services.scoring.handlers.consume.handler", "services.notify.handlers.deliver.handler"}
         assert all(m.report_batch_item_failures for m in d.mappings)
-        assert len(d.pipes) == 1 and d.pipes[0].state_machine_arn in d.state_machines.values()
+        assert len(d.pipes) == 1
+        assert d.pipes[0].state_machine_arn in d.state_machines.values()
         routes = {r.route_key: r.function.handler_path for r in d.routes}
         assert routes["POST /webhooks/{source}"] == "services.ingest.handlers.webhook.handler"
         assert routes["POST /slack/interactions"] == "services.notify.handlers.interactions.handler"
@@ -59,7 +60,8 @@ def test_real_template_deploys_to_moto() -> None:
         bus = s.environment["EVENT_BUS_NAME"]
         for rule in d.rules.values():
             targets = events.list_targets_by_rule(Rule=rule, EventBusName=bus)["Targets"]
-            assert targets and all(t["Arn"].startswith("arn:aws:sqs:") for t in targets)
+            assert targets
+            assert all(t["Arn"].startswith("arn:aws:sqs:") for t in targets)
         secret = s.client("secretsmanager").get_secret_value(SecretId=s.environment["SECRETS_ID"])
         from services.ingest.logic.sources import sources
 
@@ -72,6 +74,7 @@ def test_real_template_deploys_to_moto() -> None:
         assert s.environment["QUARANTINE_TABLE"] in d.tables.values()
         [stream] = d.stream_mappings
         assert stream.function.handler_path == "services.ingest.handlers.replay.handler"
-        assert stream.filters and stream.report_batch_item_failures
+        assert stream.filters
+        assert stream.report_batch_item_failures
         portfolio = ddb.describe_table(TableName=s.environment["PORTFOLIO_TABLE"])["Table"]
         assert stream.stream_arn == portfolio["LatestStreamArn"]

@@ -47,11 +47,17 @@ def test_health_customer_by_name_reads_the_stored_score_and_explains_it(aws, cap
     assert health.run(args) == 0
     out = capsys.readouterr().out
     # Then the stored score, each pillar with its sub-metrics and their inputs, confidence and trend are shown
-    assert "Health score of Halvorsen Freight AS (acc-halvorsen, Enterprise)" in out
-    assert "active_users 60" in out and "licensed_seats 180" in out
-    assert "Confidence:" in out and "Missing (not counted as zero): response, goals, roi, impact" in out
-    assert "Moved most at the last change" in out and "active 10 → 3.7" in out
-    assert "History (announced changes, newest first):" in out
+    shown = (
+        "Health score of Halvorsen Freight AS (acc-halvorsen, Enterprise)",
+        "active 3.7 (active_users 60, licensed_seats 180)",
+        "meetings 10 (last 1 meeting(s): 1 attended (1 with an executive), 0 missed",
+        "Confidence:",
+        "Missing (not counted as zero): response, goals, roi, impact",
+        "Moved most at the last change",
+        "active 10 → 3.7",
+        "History (announced changes, newest first):",
+    )
+    assert [line for line in shown if line not in out] == []
 
     # And --format json carries the same, by account id too
     assert health.run(["--customer", "acc-halvorsen", "--state-table", "state", "--portfolio-table", "portfolio",
@@ -63,7 +69,8 @@ def test_health_customer_by_name_reads_the_stored_score_and_explains_it(aws, cap
         "active_users": 60,
         "licensed_seats": 180,
     }
-    assert data["status"] in ("green", "yellow") and data["history"][0]["status"] == data["last_announced"]["status"]
+    assert data["status"] in ("green", "yellow")
+    assert data["history"][0]["status"] == data["last_announced"]["status"]
 
 
 def test_health_customer_unknown_or_unscored_is_a_clear_error(aws, capsys):
@@ -85,7 +92,7 @@ def test_forecast_reads_the_quarters_renewals_and_their_stored_scores(aws, capsy
     # Then the three renewals of the quarter are forecast, Halvorsen with its stored score
     by_id = {r["account_id"]: r for r in data["renewals"]}
     assert set(by_id) == {"acc-brightwater", "acc-copperline", "acc-halvorsen"}
-    assert by_id["acc-halvorsen"]["health_score"] == 76.48 and by_id["acc-halvorsen"]["band"] == "yellow"
+    assert (by_id["acc-halvorsen"]["health_score"], by_id["acc-halvorsen"]["band"]) == (76.48, "yellow")
     assert by_id["acc-brightwater"]["band"] == "unscored"
     assert data["expiring_arr"] == 118_000 + 26_400 + 264_000
     assert data["expected_renewed_arr"] == round(408_400 * 0.75, 2)  # yellow and unscored: the yellow P
@@ -93,3 +100,22 @@ def test_forecast_reads_the_quarters_renewals_and_their_stored_scores(aws, capsy
 
 def _bus_message(event_type: EventType, data: dict, sid: str, at: datetime) -> str:
     return bus_message(generic_event(event_type, data, sid, at, account_id="acc-halvorsen"))
+
+
+def test_health_customer_after_the_first_score_says_not_measured_never_none(aws, capsys):
+    # Given Halvorsen's first score: one usage snapshot, announced against no earlier sub-metrics
+    from services.scoring.handlers.consume import handler
+
+    usage = {"active_users": 170, "licensed_seats": 180, "logins_30d": 2400}
+    at = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+    assert handler(sqs_event([_bus_message(EventType.USAGE_REPORTED, usage, "first", at)]), Context()) == {
+        "batchItemFailures": []
+    }
+    capsys.readouterr()
+    # When CS ops reads the stored score
+    assert health.run(["--customer", "acc-halvorsen", "--state-table", "state", "--portfolio-table", "portfolio"]) == 0
+    out = capsys.readouterr().out
+    # Then what had no value before reads "not measured", numbers as a CS user writes them, never Python's None
+    assert "None" not in out
+    assert "tickets not measured → 10" in out
+    assert "licensed_seats 180," in out

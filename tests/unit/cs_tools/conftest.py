@@ -29,3 +29,8 @@ def write_csv(tmp_path: Path) -> Callable[[str, str], Path]:
 
 def parse_json(text: str) -> dict:
     return json.loads(text)
+
+
+def lacking(text: str, *parts: str) -> list[str]:
+    """The ``parts`` that ``text`` does not show: ``assert lacking(out, …) == []`` names every one that is missing."""
+    return [part for part in parts if part not in text]

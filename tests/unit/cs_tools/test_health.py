@@ -6,7 +6,7 @@ import pytest
 
 from boomerang.cs_tools import health
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, lacking
 
 ACME = ["--product", "9,8,9,9", "--relationship", "8,7,9,8", "--outcomes", "8,9,8"]
 
@@ -59,8 +59,7 @@ def test_customer_without_tables_or_scores_file_says_what_to_pass(capsys, monkey
     monkeypatch.delenv("PORTFOLIO_TABLE", raising=False)
     # When run, Then exit 2 naming the flags and the stack outputs to take them from
     assert health.run(["--customer", "Halvorsen Freight AS"]) == 2
-    err = capsys.readouterr().err
-    assert "--state-table" in err and "StateTableName" in err and "--scores FILE" in err
+    assert lacking(capsys.readouterr().err, "--state-table", "StateTableName", "--scores FILE") == []
 
 
 def test_customer_from_scores_file(capsys):

@@ -4,7 +4,7 @@ import json
 
 from boomerang.cs_tools import risk
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, lacking
 
 ARGS = ["--portfolio", str(EXAMPLES / "customers.csv"), "--as-of", "2026-11-22"]
 
@@ -52,9 +52,15 @@ acc-c,C,Midmarket,1000,2027-13-01,70
     assert risk.run(["--portfolio", str(path)]) == 1
     captured = capsys.readouterr()
     # Then every bad row is named and nothing is printed as a result
-    assert "customers.csv row 3: arr: not a number: 'lots'" in captured.err
-    assert "customers.csv row 4: segment: expected one of" in captured.err
-    assert "customers.csv row 4: renewal_date: not an ISO date" in captured.err
+    assert (
+        lacking(
+            captured.err,
+            "customers.csv row 3: arr: not a number: 'lots'",
+            "customers.csv row 4: segment: expected one of",
+            "customers.csv row 4: renewal_date: not an ISO date",
+        )
+        == []
+    )
     assert captured.out == ""
 
 
