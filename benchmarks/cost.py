@@ -70,6 +70,7 @@ def measured_sizes() -> dict[str, int]:
     """Bytes of what is actually written per event, from the real models."""
     from services.common.models.events import EventType, new_event
     from services.common.models.signals import pack_signals, signals_key
+    from services.common.storage import PK, SIGNALS_ATTRIBUTE, SK, VERSION_ATTRIBUTE
     from services.scoring.logic.recorder import SignalRecorder
     from tests.fakes import InMemoryStateStore
 
@@ -105,8 +106,8 @@ def measured_sizes() -> dict[str, int]:
     signals = store.load(account_id)
     key = signals_key(account_id)
     # DynamoDB item size: attribute names plus values (the version number counts ~3 bytes)
-    signals_item = len("pk") + len(key["pk"]) + len("sk") + len(key["sk"]) + len("z") + len(pack_signals(signals))
-    signals_item += len("version") + 3
+    keys = len(PK) + len(key[PK]) + len(SK) + len(key[SK])
+    signals_item = keys + len(SIGNALS_ATTRIBUTE) + len(pack_signals(signals)) + len(VERSION_ATTRIBUTE) + 3
     nps = new_event(
         source="delighted",
         source_event_id="374666978",

@@ -14,7 +14,7 @@ from typing import Any
 
 from services.common.models.config import Health
 from services.common.models.portfolio import Account
-from services.common.storage import account_key, name_key
+from services.common.storage import HEALTH_PREFIX, account_key, name_key
 from services.scoring.logic.health import HealthModel, assess, explain
 
 from .common import InputError, num, pct, table
@@ -46,7 +46,7 @@ def stored_health(
         account = find_account(portfolio, customer)
         state = StateTableBase(state_table)
         signals = state.load(account.account_id)
-        history = state.partition(account_key(account.account_id), "HEALTH#")
+        history = state.partition(account_key(account.account_id), HEALTH_PREFIX)
     except InputError:
         raise
     except Exception as exc:  # botocore's errors: no credentials, no such table, endpoint unreachable
@@ -74,7 +74,7 @@ def stored_health(
         "as_of_now": {"score": current.score, "status": current.status, "insufficient_data": current.insufficient},
         "history": [
             {k: h.get(k) for k in ("score", "status", "previous_score", "previous_status", "reason", "moved")}
-            | {"at": h["sk"].removeprefix("HEALTH#")}
+            | {"at": h["sk"].removeprefix(HEALTH_PREFIX)}
             for h in sorted(history, key=lambda h: h["sk"], reverse=True)[:HISTORY_SHOWN]
         ],
     }

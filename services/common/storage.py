@@ -138,6 +138,11 @@ def mapping_key(pk: str, sk: str) -> str | None:
     return pk if any(pk.startswith(prefix) and sk == literal for prefix, literal in MAPPING_ITEMS) else None
 
 
+#: The attributes of the StateTable's ``SIGNALS`` item: the zlib-packed signals and their version (optimistic lock).
+SIGNALS_ATTRIBUTE = "z"
+VERSION_ATTRIBUTE = "version"
+
+
 # -- time to live ------------------------------------------------------------------------------------------
 TTL_ATTRIBUTE = "expires_at"  # StateTable and QuarantineTable (epoch seconds)
 IDEMPOTENCY_KEY = "id"

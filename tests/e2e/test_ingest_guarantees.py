@@ -53,9 +53,8 @@ def stack() -> Iterator[LocalStack]:
 def _deliver(stack: LocalStack, source: str, body: bytes) -> tuple[int, dict[str, Any]]:
     secret = stack.secrets[sources()[source].secret_key]
     url = url_for(stack.api_url, source, secret)
-    # API Gateway tells the function the scheme (X-Forwarded-Proto); the local plain-HTTP API does not.
-    headers = signed(source, body, secret, url) | {"x-forwarded-proto": "http"}
-    return post(url, body, headers)
+    # The local API forwards the scheme as API Gateway does (X-Forwarded-Proto): HubSpot's signed URL matches.
+    return post(url, body, signed(source, body, secret, url))
 
 
 def _event_ids(source: str, body: bytes) -> set[str]:

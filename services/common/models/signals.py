@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from services.common.models.events import Severity
-from services.common.storage import PK, SK, Sk, account_key
+from services.common.storage import PK, SIGNALS_ATTRIBUTE, SK, Sk, account_key
 
 
 class _State(BaseModel):
@@ -130,7 +130,7 @@ def unpack_signals(item: dict[str, Any], account_id: str) -> AccountSignals:
     """The signals a StateTable ``SIGNALS`` item holds (``z``, or the uncompressed ``signals`` it replaced)."""
     if not item:
         return AccountSignals(account_id=account_id)
-    packed = item.get("z")
+    packed = item.get(SIGNALS_ATTRIBUTE)
     if packed is not None:
         return AccountSignals.model_validate_json(zlib.decompress(bytes(packed)))
     return AccountSignals.model_validate_json(item["signals"])

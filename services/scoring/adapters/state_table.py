@@ -8,7 +8,7 @@ from typing import Any
 from services.common.adapters.dynamo import to_item
 from services.common.adapters.state_table import StateTableBase, epoch
 from services.common.models.signals import AccountSignals, pack_signals, signals_key
-from services.common.storage import PK, SK, TTL_ATTRIBUTE, account_key, health_key
+from services.common.storage import PK, SIGNALS_ATTRIBUTE, SK, TTL_ATTRIBUTE, VERSION_ATTRIBUTE, account_key, health_key
 from services.scoring.models.errors import ConcurrentUpdate
 
 
@@ -17,12 +17,16 @@ class StateTable(StateTableBase):
 
     def save(self, before: AccountSignals, after: AccountSignals) -> None:
         after = after.model_copy(update={"version": before.version + 1})
-        item = {**signals_key(after.account_id), "z": pack_signals(after), "version": after.version}
+        item = {
+            **signals_key(after.account_id),
+            SIGNALS_ATTRIBUTE: pack_signals(after),
+            VERSION_ATTRIBUTE: after.version,
+        }
         condition: dict[str, Any] = (
             {"ConditionExpression": f"attribute_not_exists({PK})"}
             if before.version == 0
             else {
-                "ConditionExpression": "version = :v",
+                "ConditionExpression": f"{VERSION_ATTRIBUTE} = :v",
                 "ExpressionAttributeValues": {":v": {"N": str(before.version)}},
             }
         )
